@@ -1,0 +1,1 @@
+"""Legal-aid consultation service on WeChat."""

@@ -1,0 +1,193 @@
+"""create_app(settings): the only place where the parts are wired together."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import aiohttp
+import aiojobs
+import redis.asyncio as aioredis
+import structlog
+from aiohttp import web
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.clock import Clock, SystemClock
+from bot.dialogue.conversation import Conversation
+from bot.dialogue.engine import DialogueEngine, WelcomeDialogue
+from bot.dialogue.texts import Texts, load_texts
+from bot.health import ReadinessCheck, health_routes
+from bot.settings import Settings
+from bot.store.db import Database, open_database, schema_is_current, upgrade_schema
+from bot.store.redis_keys import CitizenLocks, RedisKeys, connect_redis
+from bot.store.transcript import Transcript
+from bot.wechat.callback import WeChatCallback
+from bot.wechat.customer_service import WeChatApi
+from bot.wechat.protocol import SafeMode
+from bot.wechat.worker import AnswerJobs
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(slots=True)
+class Service:
+    """The wired parts, reachable from tests and the CLI through the app."""
+
+    settings: Settings
+    clock: Clock
+    texts: Texts
+    database: Database | None = None
+    redis: aioredis.Redis | None = None
+    http: aiohttp.ClientSession | None = None
+    wechat_api: WeChatApi | None = None
+    transcript: Transcript | None = None
+    conversation: Conversation | None = None
+    jobs: AnswerJobs | None = None
+    alarm: AsyncIOScheduler | None = None
+
+
+SERVICE = web.AppKey("service", Service)
+
+
+def create_app(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    engine: DialogueEngine | None = None,
+    migrate: bool = True,
+    periodic_jobs: bool = True,
+) -> web.Application:
+    """Build the application; resources open in order and close in reverse (cleanup_ctx)."""
+    texts = load_texts(settings.data_dir)  # a broken data file stops the start here
+    service = Service(settings=settings, clock=clock or SystemClock(), texts=texts)
+    app = web.Application(client_max_size=settings.max_body_bytes)
+    app[SERVICE] = service
+
+    async def database_ctx(_app: web.Application) -> AsyncIterator[None]:
+        db = open_database(settings.database_url)
+        if migrate:
+            await upgrade_schema(db)
+        elif not await schema_is_current(db):
+            await db.close()
+            raise RuntimeError("the database schema is not current: run `legalaid db upgrade`")
+        service.database = db
+        service.transcript = Transcript(db)
+        yield
+        await db.close()
+
+    async def redis_ctx(_app: web.Application) -> AsyncIterator[None]:
+        service.redis = connect_redis(settings.redis_url)
+        await service.redis.ping()
+        yield
+        await service.redis.aclose()
+
+    async def wechat_api_ctx(_app: web.Application) -> AsyncIterator[None]:
+        service.http = aiohttp.ClientSession(
+            timeout=aiohttp.ClientTimeout(total=settings.wechat_timeout_seconds)
+        )
+        assert service.redis is not None
+        service.wechat_api = WeChatApi(
+            service.http,
+            service.redis,
+            base_url=settings.wechat_api_base,
+            appid=settings.wechat_appid,
+            appsecret=settings.wechat_appsecret.get_secret_value(),
+            key_prefix=settings.redis_prefix,
+            clock=service.clock,
+            timeout=settings.wechat_timeout_seconds,
+            max_retries=settings.wechat_max_retries,
+        )
+        yield
+        await service.http.close()
+
+    async def dialogue_ctx(_app: web.Application) -> AsyncIterator[None]:
+        assert service.redis is not None and service.transcript is not None and service.wechat_api is not None
+        keys = RedisKeys(settings.redis_prefix)
+        service.conversation = Conversation(
+            service.transcript,
+            engine or WelcomeDialogue(texts),
+            CitizenLocks(service.redis, keys),
+            texts,
+            service.clock,
+            settings.alias_key.get_secret_value(),
+        )
+        scheduler = aiojobs.Scheduler(close_timeout=10.0, limit=None, pending_limit=10000)
+        service.jobs = AnswerJobs(
+            scheduler,
+            service.conversation,
+            service.transcript,
+            service.wechat_api,
+            service.clock,
+            decision_wait=settings.passive_reply_budget + 2.0,
+        )
+        callback.connect(service.conversation, service.transcript, service.jobs, service.redis, keys)
+        yield
+        await scheduler.close()
+
+    async def alarm_ctx(_app: web.Application) -> AsyncIterator[None]:
+        assert service.jobs is not None
+        if not periodic_jobs:
+            yield
+            return
+        alarm = AsyncIOScheduler(timezone="UTC")
+        alarm.add_job(
+            service.jobs.send_due,
+            "interval",
+            seconds=settings.delivery_retry_seconds,
+            id="delivery_retry",
+            coalesce=True,
+            max_instances=1,
+            replace_existing=True,
+        )
+        alarm.add_job(
+            service.jobs.answer_forgotten,
+            "interval",
+            seconds=settings.delivery_retry_seconds,
+            id="answer_forgotten",
+            coalesce=True,
+            max_instances=1,
+            replace_existing=True,
+        )
+        alarm.start()
+        service.alarm = alarm
+        yield
+        alarm.shutdown(wait=False)
+
+    aes = settings.wechat_aes_key.get_secret_value() if settings.wechat_aes_key else None
+    token = settings.wechat_token.get_secret_value()
+    callback = WeChatCallback(
+        token=token,
+        safe_mode=SafeMode(token, aes, settings.wechat_appid) if aes else None,
+        clock=service.clock,
+        replay_window=settings.replay_window_seconds,
+        max_body_bytes=settings.max_body_bytes,
+        passive_budget=settings.passive_reply_budget,
+    )
+    app.router.add_routes(callback.routes())
+    app.cleanup_ctx.extend([database_ctx, redis_ctx, wechat_api_ctx, dialogue_ctx, alarm_ctx])
+    app.router.add_routes(health_routes(_readiness_checks(service, periodic_jobs)))
+    return app
+
+
+def _readiness_checks(service: Service, periodic_jobs: bool) -> dict[str, ReadinessCheck]:
+    async def database() -> str:
+        assert service.database is not None
+        await service.database.ping()
+        return "ok"
+
+    async def redis() -> str:
+        assert service.redis is not None
+        await service.redis.ping()
+        return "ok" if service.settings.redis_url else "ok (in-process substitute)"
+
+    async def nlu() -> str:
+        return service.settings.nlu_backend
+
+    async def scheduler() -> str:
+        if not periodic_jobs:
+            return "disabled"
+        if service.alarm is None or not service.alarm.running:
+            raise RuntimeError("scheduler not running")
+        return "running"
+
+    return {"database": database, "redis": redis, "nlu": nlu, "scheduler": scheduler}

@@ -1,0 +1,1 @@
+"""The dialogue: decides what to say. Knows nothing of the WeChat protocol."""

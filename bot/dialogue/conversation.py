@@ -1,0 +1,74 @@
+"""One citizen turn as a use case: record it, decide the answer, commit replies as deliveries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import structlog
+
+from bot.clock import Clock
+from bot.dialogue.engine import DialogueEngine
+from bot.dialogue.texts import Texts
+from bot.dialogue.turns import Inbound, Outbound
+from bot.errors import LegalAidError
+from bot.privacy.alias import citizen_alias
+from bot.store.redis_keys import CitizenLocks
+from bot.store.transcript import RecordedInbound, Transcript
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """The committed outcome of a turn: its record and the deliveries waiting to go out."""
+
+    recorded: RecordedInbound
+    delivery_ids: list[int]
+
+
+class Conversation:
+    """Runs the dialogue for one inbound turn, exactly once per WeChat message."""
+
+    def __init__(
+        self,
+        transcript: Transcript,
+        engine: DialogueEngine,
+        locks: CitizenLocks,
+        texts: Texts,
+        clock: Clock,
+        alias_key: str,
+    ) -> None:
+        self._transcript = transcript
+        self._engine = engine
+        self._locks = locks
+        self._texts = texts
+        self._clock = clock
+        self._alias_key = alias_key
+
+    def alias(self, openid: str) -> str:
+        return citizen_alias(openid, self._alias_key)
+
+    async def record(self, inbound: Inbound) -> RecordedInbound:
+        """Commit the inbound turn before anything is answered."""
+        recorded = await self._transcript.record_inbound(inbound, self.alias(inbound.citizen_openid))
+        if not recorded.duplicate:
+            log.info("inbound_recorded", message_id=recorded.message_id, kind=inbound.kind)
+        return recorded
+
+    async def answer(self, inbound: Inbound, recorded: RecordedInbound) -> Answer:
+        """Decide and commit the replies; a turn already answered is not answered again."""
+        async with self._locks.hold(self.alias(inbound.citizen_openid)):
+            if await self._transcript.replied(recorded.message_id):
+                return Answer(recorded, [])
+            state, _version = await self._transcript.load_state(recorded.citizen_id)
+            now = self._clock.now()
+            try:
+                response = await self._engine.respond(inbound, state, now)
+                replies, next_state = response.replies, response.state
+            except LegalAidError as exc:
+                # The citizen never sees a failure: a polite promise, and the turn stays on record.
+                log.warning("dialogue_failed", code=exc.code, message_id=recorded.message_id)
+                replies, next_state = [Outbound(self._texts.say("fallback_we_will_reply"))], state
+            ids = await self._transcript.save_response(recorded, replies, next_state, now)
+        log.info("answer_committed", message_id=recorded.message_id, replies=len(ids))
+        return Answer(recorded, ids)

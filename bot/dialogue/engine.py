@@ -1,0 +1,66 @@
+"""The dialogue seam: given the citizen's message, their state and `now`, decide the replies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from bot.dialogue.texts import Texts
+from bot.dialogue.turns import Inbound, Outbound
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationState:
+    """Where the citizen's conversation stands; stored durably between messages."""
+
+    flow: str | None = None
+    step: str | None = None
+    slots: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Response:
+    """What the dialogue decided: replies in order, the next state, and domain effects."""
+
+    replies: list[Outbound]
+    state: ConversationState
+    effects: list[object] = field(default_factory=list)
+
+
+class DialogueEngine(Protocol):
+    async def respond(self, inbound: Inbound, state: ConversationState, now: datetime) -> Response:
+        """Decide the answer. No I/O of its own beyond what it is given (NLU, rules)."""
+        ...
+
+
+# Event kinds that need no answer at all (WeChat shows nothing for them anyway).
+SILENT_EVENTS = frozenset({"unsubscribe", "view", "location", "template_send_job_finish"})
+
+
+class WelcomeDialogue:
+    """The foundation dialogue: welcomes new followers and acknowledges everything else."""
+
+    def __init__(self, texts: Texts) -> None:
+        self._texts = texts
+
+    async def respond(self, inbound: Inbound, state: ConversationState, now: datetime) -> Response:
+        key = self._reply_key(inbound)
+        replies = [] if key is None else [Outbound(self._texts.say(key))]
+        return Response(replies=replies, state=state)
+
+    @staticmethod
+    def _reply_key(inbound: Inbound) -> str | None:
+        if inbound.kind == "event":
+            if inbound.event in ("subscribe", "subscribe_scan", "scan"):
+                return "welcome"
+            if inbound.event == "click":
+                return "menu_click"
+            return None
+        return {
+            "text": "acknowledge",
+            "voice": "acknowledge",
+            "image": "image_received",
+            "location": "location_received",
+            "link": "link_received",
+        }.get(inbound.kind, "unsupported_type")

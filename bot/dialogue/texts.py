@@ -1,0 +1,77 @@
+"""Citizen-facing sentences, loaded from data/texts.yml so a center edits them without code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from bot.errors import ConfigurationError
+
+
+class CenterFacts(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str
+    hotline: str
+    complaint_phone: str
+
+
+class TextsFile(BaseModel):
+    model_config = ConfigDict(extra="allow")
+    welcome: str
+    acknowledge: str
+    unsupported_type: str
+    image_received: str
+    location_received: str
+    link_received: str
+    menu_click: str
+    fallback_we_will_reply: str
+
+
+@dataclass(frozen=True, slots=True)
+class Texts:
+    """Looks up a sentence by key and fills the center's facts into it."""
+
+    entries: dict[str, str]
+
+    def say(self, key: str) -> str:
+        return self.entries[key]
+
+
+def _read_yaml(path: Path) -> object:
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigurationError(f"{path}: file not found") from None
+    except yaml.YAMLError as exc:
+        raise ConfigurationError(f"{path}: not valid YAML: {exc}") from None
+
+
+def load_texts(data_dir: Path) -> Texts:
+    """Load and check texts.yml and center.yml; a broken file stops the start with its name and key."""
+    try:
+        center = CenterFacts.model_validate(_read_yaml(data_dir / "center.yml"))
+    except ValidationError as exc:
+        raise ConfigurationError(f"{data_dir / 'center.yml'}: {_first_problem(exc)}") from None
+    try:
+        texts = TextsFile.model_validate(_read_yaml(data_dir / "texts.yml"))
+    except ValidationError as exc:
+        raise ConfigurationError(f"{data_dir / 'texts.yml'}: {_first_problem(exc)}") from None
+    facts = center.model_dump()
+    entries: dict[str, str] = {}
+    for key, value in texts.model_dump().items():
+        if not isinstance(value, str):
+            raise ConfigurationError(f"{data_dir / 'texts.yml'}: {key}: must be text")
+        try:
+            entries[key] = value.format(**facts)
+        except (KeyError, IndexError, ValueError) as exc:
+            raise ConfigurationError(f"{data_dir / 'texts.yml'}: {key}: unknown placeholder {exc}") from None
+    return Texts(entries)
+
+
+def _first_problem(exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    where = ".".join(str(p) for p in err["loc"]) or "file"
+    return f"{where}: {err['msg']}"

@@ -1,0 +1,76 @@
+"""One error hierarchy with stable codes, so edges can map failures to clear answers."""
+
+from __future__ import annotations
+
+
+class LegalAidError(Exception):
+    """Base of every expected failure; `code` is stable and safe to show."""
+
+    code = "legalaid_error"
+
+
+class ConfigurationError(LegalAidError):
+    """A setting or data file is missing or malformed; the service refuses to start."""
+
+    code = "configuration_error"
+
+
+class BadWeChatRequest(LegalAidError):
+    """The callback body is not a message WeChat could have sent (400)."""
+
+    code = "bad_request"
+
+
+class ForgedRequest(LegalAidError):
+    """Signature mismatch or a timestamp outside the replay window (403)."""
+
+    code = "forbidden"
+
+
+class WeChatUnavailable(LegalAidError):
+    """The WeChat API could not be reached after bounded retries; the work stays pending."""
+
+    code = "wechat_unavailable"
+
+
+class WeChatRefused(LegalAidError):
+    """The WeChat API answered with a non-zero errcode."""
+
+    code = "wechat_refused"
+
+    def __init__(self, errcode: int, errmsg: str = "") -> None:
+        super().__init__(f"WeChat refused: errcode={errcode} {errmsg}".strip())
+        self.errcode = errcode
+        self.errmsg = errmsg
+
+
+class AccessTokenExpired(WeChatRefused):
+    """40001 / 40014 / 42001: the access token is invalid or expired."""
+
+    code = "access_token_expired"
+
+
+class OutsideReplyWindow(WeChatRefused):
+    """45015: the citizen has not written within 48 hours; keep the answer for a fallback."""
+
+    code = "outside_reply_window"
+
+
+class TooManyMessages(WeChatRefused):
+    """45047: too many customer-service messages without a reply from the citizen."""
+
+    code = "too_many_messages"
+
+
+TOKEN_ERRCODES = frozenset({40001, 40014, 42001})
+
+
+def refusal_for(errcode: int, errmsg: str = "") -> WeChatRefused:
+    """Build the typed refusal for a WeChat errcode."""
+    if errcode in TOKEN_ERRCODES:
+        return AccessTokenExpired(errcode, errmsg)
+    if errcode == 45015:
+        return OutsideReplyWindow(errcode, errmsg)
+    if errcode == 45047:
+        return TooManyMessages(errcode, errmsg)
+    return WeChatRefused(errcode, errmsg)

@@ -1,0 +1,70 @@
+"""structlog setup with a redaction processor: no message text or personal data reaches a log."""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+from collections.abc import MutableMapping
+from typing import Any
+
+import structlog
+
+# Keys whose values are never written, whatever the level.
+DENYLIST = frozenset(
+    {
+        "text",
+        "content",
+        "body",
+        "xml",
+        "openid",
+        "touser",
+        "fromusername",
+        "tousername",
+        "name",
+        "phone",
+        "id_number",
+        "address",
+        "password",
+        "secret",
+        "token",
+        "access_token",
+        "echostr",
+        "recognition",
+    }
+)
+_LONG_DIGITS = re.compile(r"\d{7,}[\dXx]?")
+
+
+def redact(_logger: Any, _method: str, event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
+    """Drop denylisted keys and mask digit runs long enough to be a phone or an ID number."""
+    for key in list(event_dict):
+        if key.lower() in DENYLIST:
+            event_dict[key] = "[redacted]"
+        else:
+            value = event_dict[key]
+            if isinstance(value, str):
+                event_dict[key] = _LONG_DIGITS.sub("[digits]", value)
+    return event_dict
+
+
+def configure_logging(fmt: str = "console", level: str = "INFO") -> None:
+    """Configure structlog once per process (called by the CLI, never at import)."""
+    renderer: Any = (
+        structlog.processors.JSONRenderer(ensure_ascii=False)
+        if fmt == "json"
+        else structlog.dev.ConsoleRenderer(colors=False)
+    )
+    structlog.configure(
+        processors=[
+            structlog.contextvars.merge_contextvars,
+            structlog.processors.add_log_level,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+            redact,
+            structlog.processors.format_exc_info,
+            renderer,
+        ],
+        wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
+        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        cache_logger_on_first_use=False,
+    )

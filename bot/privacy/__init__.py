@@ -1,0 +1,1 @@
+"""Privacy: aliases for logs and the console, encryption at rest, audit."""

@@ -1,0 +1,112 @@
+"""Service settings, read once from LEGALAID_* environment variables and passed down."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.errors import ConfigurationError
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Every field is documented in the README; defaults are the embedded (demo) ones."""
+
+    model_config = SettingsConfigDict(env_prefix="LEGALAID_", env_nested_delimiter="__", extra="ignore")
+
+    environment: Literal["development", "production"] = "development"
+    database_url: str = "sqlite+aiosqlite:///./legalaid.db"
+    redis_url: str | None = None
+    redis_prefix: str = "legalaid:"
+
+    wechat_token: SecretStr = SecretStr("legalaid-demo-token")
+    wechat_aes_key: SecretStr | None = None
+    wechat_appid: str = "wxdemo0000000000"
+    wechat_appsecret: SecretStr = SecretStr("demo-app-secret")
+    wechat_api_base: str = "http://127.0.0.1:8081"
+    wechat_timeout_seconds: float = 5.0
+    wechat_max_retries: int = Field(default=3, ge=0, le=10)
+    replay_window_seconds: int = Field(default=300, ge=1)
+    max_body_bytes: int = Field(default=64 * 1024, ge=1024)
+    passive_reply_budget: float = Field(default=4.0, gt=0, le=4.5)
+
+    nlu_backend: Literal["builtin", "rasa"] = "builtin"
+    nlu_token: SecretStr | None = None
+    rasa_url: str | None = None
+
+    alias_key: SecretStr = SecretStr("legalaid-demo-alias-key")
+    field_key: SecretStr | None = None
+
+    data_dir: Path = REPO_ROOT / "data"
+    delivery_retry_seconds: float = Field(default=15.0, gt=0)
+    log_format: Literal["console", "json"] = "console"
+    log_level: str = "INFO"
+
+    @field_validator("wechat_aes_key")
+    @classmethod
+    def _aes_key_is_43_base64(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or value.get_secret_value() == "":
+            return None
+        raw = value.get_secret_value()
+        if len(raw) != 43:
+            raise ValueError("LEGALAID_WECHAT_AES_KEY must be exactly 43 characters (WeChat EncodingAESKey)")
+        try:
+            key = base64.b64decode(raw + "=", validate=True)
+        except binascii.Error as exc:
+            raise ValueError("LEGALAID_WECHAT_AES_KEY is not valid base64") from exc
+        if len(key) != 32:
+            raise ValueError("LEGALAID_WECHAT_AES_KEY must decode to 32 bytes")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError(
+                "LEGALAID_DATABASE_URL must start with sqlite+aiosqlite:// or postgresql+asyncpg://"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _production_needs_real_parts(self) -> Settings:
+        if self.nlu_backend == "rasa" and not self.rasa_url:
+            raise ValueError("LEGALAID_RASA_URL is required when LEGALAID_NLU_BACKEND=rasa")
+        if self.environment != "production":
+            return self
+        missing = [
+            name
+            for name, value in (
+                ("LEGALAID_REDIS_URL", self.redis_url),
+                ("LEGALAID_FIELD_KEY", self.field_key),
+            )
+            if not value
+        ]
+        demo = {
+            "LEGALAID_WECHAT_TOKEN": self.wechat_token.get_secret_value() == "legalaid-demo-token",
+            "LEGALAID_WECHAT_APPSECRET": self.wechat_appsecret.get_secret_value() == "demo-app-secret",
+            "LEGALAID_ALIAS_KEY": self.alias_key.get_secret_value() == "legalaid-demo-alias-key",
+        }
+        missing += [name for name, is_demo in demo.items() if is_demo]
+        if missing:
+            raise ValueError("production needs real values for: " + ", ".join(missing))
+        return self
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build Settings, turning validation errors into one readable ConfigurationError."""
+    from pydantic import ValidationError
+
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        lines = []
+        for err in exc.errors():
+            where = ".".join(str(p) for p in err["loc"]) or "settings"
+            lines.append(f"  {where}: {err['msg']}")
+        raise ConfigurationError("invalid settings:\n" + "\n".join(lines)) from None

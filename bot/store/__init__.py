@@ -1,0 +1,1 @@
+"""Storage: the only layer that talks to the database and Redis."""

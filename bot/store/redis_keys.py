@@ -1,0 +1,68 @@
+"""Redis: one place for key names, the connection, dedup markers and locks."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import redis.asyncio as aioredis
+import structlog
+from redis.exceptions import LockError
+
+log = structlog.get_logger(__name__)
+
+
+def connect_redis(url: str | None) -> aioredis.Redis:
+    """Real Redis when a URL is set; otherwise the in-process substitute (embedded default)."""
+    if url:
+        return aioredis.Redis.from_url(url, decode_responses=False, health_check_interval=30)
+    import fakeredis
+
+    return fakeredis.FakeAsyncRedis(decode_responses=False)
+
+
+class RedisKeys:
+    """Key names under one prefix, so deployments (and test runs) never collide."""
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+
+    def seen_message(self, msg_key: str) -> str:
+        return f"{self.prefix}seen:{msg_key}"
+
+    def citizen_lock(self, citizen_openid_alias: str) -> str:
+        return f"{self.prefix}lock:citizen:{citizen_openid_alias}"
+
+    def access_token(self) -> str:
+        return f"{self.prefix}wechat:access_token"
+
+
+class CitizenLocks:
+    """One dialogue turn at a time per citizen, across all workers."""
+
+    def __init__(self, redis: aioredis.Redis, keys: RedisKeys, timeout: float = 30.0) -> None:
+        self._redis = redis
+        self._keys = keys
+        self._timeout = timeout
+
+    @asynccontextmanager
+    async def hold(self, citizen_alias: str) -> AsyncIterator[None]:
+        lock = self._redis.lock(
+            self._keys.citizen_lock(citizen_alias), timeout=self._timeout, blocking_timeout=self._timeout
+        )
+        acquired = await lock.acquire()
+        if not acquired:
+            raise TimeoutError("citizen lock not acquired")
+        try:
+            yield
+        finally:
+            try:
+                await lock.release()
+            except LockError:
+                # The turn outlived the lock timeout; the answer is already committed.
+                log.warning("citizen_lock_expired", citizen_alias=citizen_alias)
+
+
+async def mark_seen(redis: aioredis.Redis, keys: RedisKeys, msg_key: str, ttl_seconds: int = 600) -> bool:
+    """Fast path for WeChat's retries: True the first time a msg_key is seen."""
+    return bool(await redis.set(keys.seen_message(msg_key), b"1", nx=True, ex=ttl_seconds))

@@ -1,0 +1,115 @@
+"""Database rows. Codes are stored as strings so SQLite and PostgreSQL agree."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on both dialects (SQLite forgets the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime stored; use aware UTC datetimes")
+        return value.astimezone(UTC)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Row(DeclarativeBase):
+    pass
+
+
+class CitizenRow(Row):
+    """A WeChat user of the Official Account; `alias` is what logs and the console show."""
+
+    __tablename__ = "citizen"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    openid: Mapped[str] = mapped_column(String(64), unique=True)
+    alias: Mapped[str] = mapped_column(String(32), unique=True)
+    subscribed: Mapped[bool] = mapped_column(default=True)
+    first_seen_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    last_inbound_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class ConsultationRow(Row):
+    """One consultation: the record staff review (002 §6.2 d, f)."""
+
+    __tablename__ = "consultation"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    citizen_id: Mapped[int] = mapped_column(ForeignKey("citizen.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="open")
+    channel: Mapped[str] = mapped_column(String(16), default="wechat")
+    kind: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    intent: Mapped[str | None] = mapped_column(String(48), nullable=True)
+    specialty: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    outcome: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    started_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
+class MessageRow(Row):
+    """A turn of the transcript, inbound (citizen) or outbound (bot, consultant)."""
+
+    __tablename__ = "message"
+    __table_args__ = (UniqueConstraint("msg_key", name="uq_message_msg_key"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id"), index=True)
+    citizen_id: Mapped[int] = mapped_column(ForeignKey("citizen.id"), index=True)
+    direction: Mapped[str] = mapped_column(String(3))  # "in" | "out"
+    author: Mapped[str] = mapped_column(String(16))  # citizen | bot | consultant
+    kind: Mapped[str] = mapped_column(String(16))  # text, voice, image, location, link, event, unknown
+    text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    media_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    event: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    event_key: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    wechat_msg_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    msg_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    in_reply_to: Mapped[int | None] = mapped_column(ForeignKey("message.id"), nullable=True, index=True)
+    extra: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    recorded_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class DeliveryRow(Row):
+    """An outbound message on its way to the citizen; kept until delivered."""
+
+    __tablename__ = "delivery"
+    __table_args__ = (Index("ix_delivery_status_next", "status", "next_attempt_at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("message.id"), unique=True)
+    citizen_id: Mapped[int] = mapped_column(ForeignKey("citizen.id"), index=True)
+    # pending -> passive | sending -> sent | pending (retry) | held (refused: waits for a fallback)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    via: Mapped[str | None] = mapped_column(String(16), nullable=True)  # passive | custom_send | template
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_errcode: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
+class ConversationStateRow(Row):
+    """Where a citizen's dialogue stands, durable so a flow resumes days later on any worker."""
+
+    __tablename__ = "conversation_state"
+    citizen_id: Mapped[int] = mapped_column(ForeignKey("citizen.id"), primary_key=True)
+    flow: Mapped[str | None] = mapped_column(String(48), nullable=True)
+    step: Mapped[str | None] = mapped_column(String(48), nullable=True)
+    slots: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime())

@@ -1,0 +1,1 @@
+"""The WeChat edge: translates the protocol, decides nothing."""

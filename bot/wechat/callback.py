@@ -1,0 +1,201 @@
+"""GET/POST /wechat: check, record, answer within WeChat's 5 seconds or say `success`."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from dataclasses import dataclass
+
+import aiohttp
+import structlog
+from aiohttp import web
+from redis.asyncio import Redis
+
+from bot.clock import Clock
+from bot.dialogue.conversation import Answer, Conversation
+from bot.dialogue.turns import Inbound
+from bot.errors import BadWeChatRequest, ForgedRequest
+from bot.store.redis_keys import RedisKeys, mark_seen
+from bot.store.transcript import Transcript
+from bot.wechat.inbound import to_inbound
+from bot.wechat.protocol import (
+    SafeMode,
+    check_signature,
+    parse_wechat_message,
+    parse_xml_fields,
+    render_text_reply,
+    sign,
+)
+from bot.wechat.worker import AnswerJobs
+
+log = structlog.get_logger(__name__)
+
+SUCCESS = "success"
+
+
+@dataclass(frozen=True, slots=True)
+class _Parts:
+    conversation: Conversation
+    transcript: Transcript
+    jobs: AnswerJobs
+    redis: Redis
+    keys: RedisKeys
+
+
+class WeChatCallback:
+    """The callback endpoint for one Official Account."""
+
+    def __init__(
+        self,
+        *,
+        token: str,
+        safe_mode: SafeMode | None,
+        clock: Clock,
+        replay_window: int,
+        max_body_bytes: int,
+        passive_budget: float,
+    ) -> None:
+        self.token = token
+        self.safe_mode = safe_mode
+        self.clock = clock
+        self.replay_window = replay_window
+        self.max_body_bytes = max_body_bytes
+        self.passive_budget = passive_budget
+        self._parts: _Parts | None = None
+
+    def connect(
+        self,
+        conversation: Conversation,
+        transcript: Transcript,
+        jobs: AnswerJobs,
+        redis: Redis,
+        keys: RedisKeys,
+    ) -> None:
+        """Attach the resources opened at startup (routes must exist before the app starts)."""
+        self._parts = _Parts(conversation, transcript, jobs, redis, keys)
+
+    @property
+    def parts(self) -> _Parts:
+        if self._parts is None:
+            raise RuntimeError("WeChatCallback used before startup connected it")
+        return self._parts
+
+    def routes(self) -> list[web.RouteDef]:
+        return [web.get("/wechat", self.verify), web.post("/wechat", self.receive)]
+
+    async def verify(self, request: web.Request) -> web.Response:
+        """WeChat's server check: echo `echostr` when the signature is ours."""
+        q = request.query
+        try:
+            self._check_time(q.get("timestamp", ""))
+            check_signature((self.token, q.get("timestamp", ""), q.get("nonce", "")), q.get("signature"))
+        except ForgedRequest:
+            return web.Response(status=403, text="forbidden")
+        return web.Response(text=q.get("echostr", ""))
+
+    async def receive(self, request: web.Request) -> web.Response:
+        try:
+            inbound, reply_to = await self._read(request)
+        except ForgedRequest as exc:
+            log.info("wechat_forbidden", reason=str(exc))
+            return web.Response(status=403, text="forbidden")
+        except BadWeChatRequest as exc:
+            log.info("wechat_bad_request", reason=str(exc))
+            return web.Response(status=400, text="bad request")
+        except web.HTTPRequestEntityTooLarge:
+            log.info("wechat_body_too_large")
+            return web.Response(status=413, text="request entity too large")
+
+        structlog.contextvars.bind_contextvars(
+            citizen_alias=self.parts.conversation.alias(inbound.citizen_openid)
+        )
+        text = await self._answer(inbound)
+        if text is None:
+            return web.Response(text=SUCCESS)
+        xml = render_text_reply(inbound.citizen_openid, reply_to, text, int(self.clock.now().timestamp()))
+        if request.query.get("encrypt_type", "").lower() == "aes" and self.safe_mode is not None:
+            nonce = secrets.token_hex(8)
+            xml = self.safe_mode.encrypt_reply(xml, nonce, str(int(self.clock.now().timestamp())))
+        return web.Response(text=xml, content_type="application/xml")
+
+    async def _read(self, request: web.Request) -> tuple[Inbound, str]:
+        """Limit, time window, signature, decryption, parsing — in that order; nothing is stored yet."""
+        body = await read_limited(request, self.max_body_bytes)
+        q = request.query
+        timestamp, nonce = q.get("timestamp", ""), q.get("nonce", "")
+        self._check_time(timestamp)
+        if not body.strip():
+            check_signature((self.token, timestamp, nonce), q.get("signature"))
+            raise BadWeChatRequest("empty body")
+        if q.get("encrypt_type", "").lower() == "aes":
+            outer = parse_xml_fields(body)
+            encrypt = outer.get("Encrypt", "")
+            check_signature((self.token, timestamp, nonce, encrypt), q.get("msg_signature"))
+            if self.safe_mode is None:
+                raise BadWeChatRequest("safe mode is not configured")
+            if not encrypt:
+                raise BadWeChatRequest("missing Encrypt")
+            xml = self.safe_mode.decrypt(encrypt)
+        else:
+            check_signature((self.token, timestamp, nonce), q.get("signature"))
+            xml = body
+        message = parse_wechat_message(xml)
+        fields = parse_xml_fields(xml)
+        return to_inbound(message, fields, self.clock.now()), fields["ToUserName"]
+
+    def _check_time(self, timestamp: str) -> None:
+        if not timestamp.isdigit() or len(timestamp) > 12:
+            raise ForgedRequest("timestamp missing or not a number")
+        if abs(self.clock.now().timestamp() - int(timestamp)) > self.replay_window:
+            raise ForgedRequest("timestamp outside the replay window")
+
+    async def _answer(self, inbound: Inbound) -> str | None:
+        """The passive reply text, or None for `success` (the answer then follows asynchronously)."""
+        parts = self.parts
+        first_time = await mark_seen(parts.redis, parts.keys, inbound.msg_key)
+        recorded = await parts.conversation.record(inbound)
+        if recorded.duplicate or not first_time:
+            return await self._answer_retry(recorded.message_id)
+        job = await parts.jobs.answer(inbound, recorded)
+        try:
+            answer: Answer = await asyncio.wait_for(asyncio.shield(job.answered), self.passive_budget)
+        except TimeoutError:
+            job.decided.set()
+            log.info("passive_budget_exceeded", message_id=recorded.message_id)
+            return None
+        try:
+            if not answer.delivery_ids:
+                return None
+            return await parts.transcript.claim_passive(answer.delivery_ids[0], self.clock.now())
+        finally:
+            job.decided.set()
+
+    async def _answer_retry(self, message_id: int) -> str | None:
+        """A retry gets what the first delivery got: the same passive text, or `success`."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.passive_budget
+        while True:
+            text, settled = await self.parts.transcript.passive_reply_for(message_id)
+            if text is not None or settled or loop.time() >= deadline:
+                return text
+            await asyncio.sleep(0.05)
+
+
+async def read_limited(request: web.Request, limit: int) -> bytes:
+    """Read at most `limit` bytes; a larger body is refused before it is read whole."""
+    if request.content_length is not None and request.content_length > limit:
+        raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=request.content_length)
+    chunks: list[bytes] = []
+    size = 0
+    try:
+        while chunk := await request.content.read(limit + 1 - size):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > limit:
+                raise web.HTTPRequestEntityTooLarge(max_size=limit, actual_size=size)
+    except aiohttp.ClientPayloadError as exc:  # truncated or garbled transfer
+        raise BadWeChatRequest("unreadable body") from exc
+    return b"".join(chunks)
+
+
+__all__ = ["SUCCESS", "WeChatCallback", "read_limited", "sign"]

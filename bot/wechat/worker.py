@@ -1,0 +1,87 @@
+"""Answer jobs: the dialogue runs outside the request, so a slow answer never blocks the callback
+and a client disconnect never cancels a half-done write."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import aiojobs
+import structlog
+
+from bot.clock import Clock
+from bot.dialogue.conversation import Answer, Conversation
+from bot.dialogue.turns import Inbound
+from bot.store.transcript import RecordedInbound, Transcript
+from handoff.delivery import CitizenChannel, deliver_pending
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass(slots=True)
+class AnswerJob:
+    answered: asyncio.Future[Answer]
+    decided: asyncio.Event = field(default_factory=asyncio.Event)
+
+
+class AnswerJobs:
+    """Runs each turn's answer as a tracked job; sends what the passive reply did not carry."""
+
+    def __init__(
+        self,
+        scheduler: aiojobs.Scheduler,
+        conversation: Conversation,
+        transcript: Transcript,
+        channel: CitizenChannel,
+        clock: Clock,
+        decision_wait: float,
+    ) -> None:
+        self._scheduler = scheduler
+        self._conversation = conversation
+        self._transcript = transcript
+        self._channel = channel
+        self._clock = clock
+        self._decision_wait = decision_wait
+
+    async def answer(self, inbound: Inbound, recorded: RecordedInbound) -> AnswerJob:
+        job = AnswerJob(answered=asyncio.get_running_loop().create_future())
+        await self._scheduler.spawn(self._run(job, inbound, recorded))
+        return job
+
+    async def _run(self, job: AnswerJob, inbound: Inbound, recorded: RecordedInbound) -> None:
+        try:
+            answer = await self._conversation.answer(inbound, recorded)
+        except Exception as exc:  # a background-job boundary: the recovery sweep answers it later
+            log.exception("answer_failed", message_id=recorded.message_id, error=type(exc).__name__)
+            job.answered.set_exception(exc)
+            job.answered.exception()  # mark retrieved: the edge may have stopped waiting
+            return
+        job.answered.set_result(answer)
+        if not answer.delivery_ids:
+            return
+        try:
+            await asyncio.wait_for(job.decided.wait(), self._decision_wait)
+        except TimeoutError:
+            log.warning("passive_decision_missing", message_id=recorded.message_id)
+        await deliver_pending(self._transcript, self._channel, self._clock, answer.delivery_ids)
+
+    async def answer_forgotten(self, older_than: float = 30.0) -> int:
+        """Periodic: answer inbound turns recorded but never answered (a worker died mid-turn)."""
+        count = 0
+        now = self._clock.now()
+        for message_id in await self._transcript.unanswered(now, timedelta(seconds=older_than)):
+            loaded = await self._transcript.load_inbound(message_id)
+            if loaded is None:
+                continue
+            inbound, recorded = loaded
+            answer = await self._conversation.answer(inbound, recorded)
+            await deliver_pending(self._transcript, self._channel, self._clock, answer.delivery_ids)
+            count += 1
+        if count:
+            log.warning("forgotten_turns_answered", count=count)
+        return count
+
+    async def send_due(self) -> int:
+        """Periodic: send deliveries still pending (after a crash or a network failure)."""
+        return await deliver_pending(self._transcript, self._channel, self._clock)

@@ -1,0 +1,1 @@
+"""Human handoff: the consultants' queue, reply deadlines and guaranteed delivery."""
