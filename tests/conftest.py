@@ -1,0 +1,176 @@
+"""Shared fixtures: real SQLite and PostgreSQL, real Redis, the fake WeChat API as a real server."""
+
+from __future__ import annotations
+
+import base64
+import os
+import secrets
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import aiohttp
+import pytest
+import redis.asyncio as aioredis
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+from sqlalchemy import text
+
+from bot.app import SERVICE, Service, create_app
+from bot.clock import Clock
+from bot.dialogue.engine import DialogueEngine
+from bot.settings import Settings
+from bot.store.db import open_database, upgrade_schema
+from bot.wechat.citizen_simulator import CitizenSimulator
+from bot.wechat.fake_api import DEMO_APPID, DEMO_APPSECRET, create_fake_wechat_app
+
+POSTGRES_URL = os.environ.get(
+    "LEGALAID_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+)
+REDIS_URL = os.environ.get("LEGALAID_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+TABLES = ("delivery", "conversation_state", "message", "consultation", "citizen")
+_migrated: set[str] = set()
+
+
+def new_aes_key() -> str:
+    """A fresh 43-character EncodingAESKey, as the WeChat admin page generates."""
+    return base64.b64encode(secrets.token_bytes(32)).decode().rstrip("=")
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def database_url(request: pytest.FixtureRequest, tmp_path: Any) -> AsyncIterator[str]:
+    """Each test that takes this runs on SQLite and on PostgreSQL; tables start empty."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path}/legalaid.db"
+        return
+    db = open_database(POSTGRES_URL)
+    if POSTGRES_URL not in _migrated:
+        await db.engine.dispose()
+        async with db.engine.begin() as conn:
+            await conn.execute(text("DROP SCHEMA public CASCADE"))
+            await conn.execute(text("CREATE SCHEMA public"))
+        await upgrade_schema(db)
+        _migrated.add(POSTGRES_URL)
+    async with db.engine.begin() as conn:
+        await conn.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
+    await db.close()
+    yield POSTGRES_URL
+
+
+@pytest.fixture
+async def redis_prefix() -> AsyncIterator[str]:
+    """A key prefix on the real Redis server, flushed after the test."""
+    prefix = f"test:{secrets.token_hex(6)}:"
+    yield prefix
+    client = aioredis.Redis.from_url(REDIS_URL)
+    keys = [k async for k in client.scan_iter(match=prefix + "*")]
+    if keys:
+        await client.delete(*keys)
+    await client.aclose()
+
+
+@dataclass
+class FakeWeChatServer:
+    url: str
+    http: aiohttp.ClientSession
+
+    async def sent(self, touser: str | None = None) -> list[dict[str, Any]]:
+        params = {"touser": touser} if touser else {}
+        async with self.http.get(f"{self.url}/fake/sent", params=params) as resp:
+            return (await resp.json())["items"]
+
+    async def fail(self, api: str, errcode: int, times: int = 1) -> None:
+        async with self.http.post(
+            f"{self.url}/fake/fail", json={"api": api, "errcode": errcode, "times": times}
+        ) as r:
+            assert r.status == 200
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession() as session:
+        yield session
+
+
+@pytest.fixture
+async def fake_wechat(aiohttp_server: Any, http: aiohttp.ClientSession) -> FakeWeChatServer:
+    server = await aiohttp_server(create_fake_wechat_app(DEMO_APPID, DEMO_APPSECRET))
+    return FakeWeChatServer(str(server.make_url("")).rstrip("/"), http)
+
+
+@dataclass
+class RunningService:
+    url: str
+    app: web.Application
+    settings: Settings
+    http: aiohttp.ClientSession
+    aes_key: str | None
+
+    @property
+    def service(self) -> Service:
+        return self.app[SERVICE]
+
+    def citizen(
+        self, openid: str | None = None, *, aes: bool | None = None, clock_offset: int = 0
+    ) -> CitizenSimulator:
+        use_aes = (self.aes_key is not None) if aes is None else aes
+        return CitizenSimulator(
+            self.http,
+            self.url,
+            token=self.settings.wechat_token.get_secret_value(),
+            openid=openid or "o" + secrets.token_hex(13),
+            aes_key=self.aes_key if use_aes else None,
+            appid=self.settings.wechat_appid,
+            clock_offset=clock_offset,
+        )
+
+    async def count(self, table: str) -> int:
+        db = self.service.database
+        assert db is not None
+        async with db.reading() as session:
+            return int((await session.execute(text(f"SELECT COUNT(*) FROM {table}"))).scalar_one())
+
+    async def counts(self) -> dict[str, int]:
+        return {table: await self.count(table) for table in TABLES}
+
+
+ServiceFactory = Callable[..., Awaitable[RunningService]]
+
+
+@pytest.fixture
+async def start_service(
+    database_url: str, redis_prefix: str, fake_wechat: FakeWeChatServer, http: aiohttp.ClientSession
+) -> AsyncIterator[ServiceFactory]:
+    """Start the real app on a real port, wired to real databases, real Redis and the fake WeChat API."""
+    servers: list[TestServer] = []
+
+    async def start(
+        *,
+        aes: bool = True,
+        clock: Clock | None = None,
+        engine: DialogueEngine | None = None,
+        **overrides: Any,
+    ) -> RunningService:
+        aes_key = overrides.pop("wechat_aes_key", None) or (new_aes_key() if aes else None)
+        values: dict[str, Any] = {
+            "database_url": database_url,
+            "redis_url": REDIS_URL,
+            "redis_prefix": redis_prefix,
+            "wechat_api_base": fake_wechat.url,
+            "wechat_token": "test-token-" + secrets.token_hex(4),
+            "wechat_aes_key": aes_key,
+            "wechat_appid": DEMO_APPID,
+            "wechat_appsecret": DEMO_APPSECRET,
+            "alias_key": "test-alias-key",
+        }
+        values.update(overrides)
+        settings = Settings(**values)
+        app = create_app(settings, clock=clock, engine=engine, periodic_jobs=False)
+        server = TestServer(app, host="127.0.0.1", port=0)
+        await server.start_server()
+        servers.append(server)
+        return RunningService(str(server.make_url("")).rstrip("/"), app, settings, http, aes_key)
+
+    yield start
+    for server in servers:
+        await server.close()
