@@ -10,6 +10,7 @@ import aiojobs
 import redis.asyncio as aioredis
 import structlog
 from aiohttp import web
+from aiohttp.typedefs import Handler
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.clock import Clock, SystemClock
@@ -60,7 +61,7 @@ def create_app(
     """Build the application; resources open in order and close in reverse (cleanup_ctx)."""
     texts = load_texts(settings.data_dir)  # a broken data file stops the start here
     service = Service(settings=settings, clock=clock or SystemClock(), texts=texts)
-    app = web.Application(client_max_size=settings.max_body_bytes)
+    app = web.Application(client_max_size=settings.max_body_bytes, middlewares=[unexpected_failure])
     app[SERVICE] = service
 
     async def database_ctx(_app: web.Application) -> AsyncIterator[None]:
@@ -167,6 +168,18 @@ def create_app(
     app.cleanup_ctx.extend([database_ctx, redis_ctx, wechat_api_ctx, dialogue_ctx, alarm_ctx])
     app.router.add_routes(health_routes(_readiness_checks(service, periodic_jobs)))
     return app
+
+
+@web.middleware
+async def unexpected_failure(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """A bug or a dead dependency is a 503 that WeChat retries, never a stack trace to the caller."""
+    try:
+        return await handler(request)
+    except web.HTTPException:
+        raise
+    except Exception as exc:  # the web-handler boundary
+        log.exception("request_failed", path=request.path, error=type(exc).__name__)
+        return web.json_response({"error": "service_unavailable"}, status=503)
 
 
 def _readiness_checks(service: Service, periodic_jobs: bool) -> dict[str, ReadinessCheck]:

@@ -62,6 +62,11 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--plain", action="store_true", help="send plaintext even when an AES key is set")
     chat.set_defaults(run=_chat)
 
+    data = sub.add_parser("data", help="the center's editable data files")
+    data_sub = data.add_subparsers(title="data commands")
+    validate = data_sub.add_parser("validate", help="check every data file, as the service does at start")
+    validate.set_defaults(run=_data_validate)
+
     db = sub.add_parser("db", help="database migrations")
     db_sub = db.add_subparsers(title="db commands")
     upgrade = db_sub.add_parser("upgrade", help="apply pending migrations")
@@ -92,6 +97,15 @@ def _fake_wechat(args: argparse.Namespace) -> int:
     print(f"fake WeChat API on http://{args.host}:{args.port}  (sent messages: /fake/sent)")
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(run_fake_wechat(args.host, args.port))
+    return 0
+
+
+def _data_validate(_args: argparse.Namespace) -> int:
+    from bot.dialogue.texts import load_texts
+
+    settings = load_settings()
+    texts = load_texts(settings.data_dir)
+    print(f"{settings.data_dir}: {len(texts.entries)} texts OK")
     return 0
 
 

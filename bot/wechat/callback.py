@@ -163,6 +163,9 @@ class WeChatCallback:
             job.decided.set()
             log.info("passive_budget_exceeded", message_id=recorded.message_id)
             return None
+        except Exception:  # the job logged it; the turn is recorded and the recovery sweep answers it
+            job.decided.set()
+            return None
         try:
             if not answer.delivery_ids:
                 return None

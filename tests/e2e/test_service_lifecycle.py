@@ -1,0 +1,140 @@
+"""Health, the published vector over HTTP, recovery of forgotten turns, and `legalaid serve`."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import aiohttp
+import pytest
+from sqlalchemy import text
+
+from bot.clock import MovableClock
+from bot.dialogue.turns import Inbound
+from tests.conftest import ServiceFactory
+from tests.unit.test_protocol import (
+    VECTOR_APPID,
+    VECTOR_ENCRYPT,
+    VECTOR_KEY,
+    VECTOR_MSG_SIGNATURE,
+    VECTOR_NONCE,
+    VECTOR_TIMESTAMP,
+    VECTOR_TOKEN,
+)
+
+
+async def test_health_and_readiness_report_each_dependency(start_service: ServiceFactory):
+    svc = await start_service()
+    async with svc.http.get(svc.url + "/healthz") as resp:
+        assert resp.status == 200 and (await resp.json())["status"] == "ok"
+    async with svc.http.get(svc.url + "/readyz") as resp:
+        body = await resp.json()
+    assert resp.status == 200
+    assert body["checks"]["database"] == "ok" and body["checks"]["redis"] == "ok"
+    assert set(body["checks"]) == {"database", "redis", "nlu", "scheduler"}
+
+
+async def test_readiness_fails_when_the_database_is_gone(start_service: ServiceFactory):
+    svc = await start_service()
+    db = svc.service.database
+    assert db is not None
+    await db.engine.dispose()
+    db.engine.url  # noqa: B018 - the engine object stays; point it at a dead server below
+    from bot.store.db import open_database
+
+    svc.service.database = open_database("postgresql+asyncpg://nobody@127.0.0.1:1/none")
+    async with svc.http.get(svc.url + "/readyz") as resp:
+        body = await resp.json()
+    assert resp.status == 503 and body["checks"]["database"].startswith("down")
+    await svc.service.database.close()
+    svc.service.database = db
+
+
+async def test_published_safe_mode_vector_is_accepted_over_http(start_service: ServiceFactory):
+    clock = MovableClock(datetime.fromtimestamp(int(VECTOR_TIMESTAMP), UTC))
+    svc = await start_service(
+        clock=clock, wechat_token=VECTOR_TOKEN, wechat_aes_key=VECTOR_KEY, wechat_appid=VECTOR_APPID
+    )
+    body = f"<xml><ToUserName><![CDATA[{VECTOR_APPID}]]></ToUserName><Encrypt><![CDATA[{VECTOR_ENCRYPT}]]></Encrypt></xml>"
+    params = {
+        "timestamp": VECTOR_TIMESTAMP,
+        "nonce": VECTOR_NONCE,
+        "signature": "unused-in-safe-mode",
+        "encrypt_type": "aes",
+        "msg_signature": VECTOR_MSG_SIGNATURE,
+    }
+    async with svc.http.post(svc.url + "/wechat", params=params, data=body) as resp:
+        reply = await resp.text()
+    assert resp.status == 200 and "<Encrypt>" in reply
+    db = svc.service.database
+    assert db is not None
+    async with db.reading() as session:
+        row = (
+            await session.execute(text("SELECT text, wechat_msg_id FROM message WHERE direction='in'"))
+        ).one()
+    assert row.text == "test" and row.wechat_msg_id == 4363689963896700987
+
+
+async def test_a_turn_recorded_but_never_answered_is_answered_by_the_recovery_sweep(
+    start_service: ServiceFactory, fake_wechat
+):
+    svc = await start_service()
+    service = svc.service
+    assert service.conversation is not None and service.jobs is not None
+    now = service.clock.now()
+    turn = Inbound(
+        citizen_openid="o_crashed", msg_key="msg|777", kind="text", received_at=now, sent_at=now, text="在吗"
+    )
+    await service.conversation.record(turn)  # the worker "died" before answering
+    assert await service.jobs.answer_forgotten(older_than=0) == 1
+    sent = await fake_wechat.sent("o_crashed")
+    assert len(sent) == 1 and "已收到" in sent[0]["content"]
+    assert await service.jobs.answer_forgotten(older_than=0) == 0
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def test_legalaid_serve_runs_on_the_embedded_defaults(tmp_path: Path):
+    """Smoke test of the real command: SQLite file, in-process Redis substitute, no other service."""
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LEGALAID_")}
+    env["LEGALAID_DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path}/serve.db"
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "serve", "--port", str(port)],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        async with aiohttp.ClientSession() as http:
+            for _ in range(100):
+                try:
+                    async with http.get(f"http://127.0.0.1:{port}/readyz") as resp:
+                        body = await resp.json()
+                        break
+                except aiohttp.ClientConnectionError:
+                    await asyncio.sleep(0.1)
+            else:
+                pytest.fail("legalaid serve did not start")
+            assert body["checks"]["redis"] == "ok (in-process substitute)"
+            from bot.wechat.citizen_simulator import CitizenSimulator
+
+            citizen = CitizenSimulator(
+                http, f"http://127.0.0.1:{port}", token="legalaid-demo-token", openid="o_smoke"
+            )
+            result = await citizen.send(citizen.event_xml("subscribe"))
+            assert result.status == 200 and result.reply_text and "欢迎" in result.reply_text
+        assert (tmp_path / "serve.db").exists()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
