@@ -26,6 +26,7 @@ from bot.wechat.callback import WeChatCallback
 from bot.wechat.customer_service import WeChatApi
 from bot.wechat.protocol import SafeMode
 from bot.wechat.worker import AnswerJobs
+from scheduler.alarm import start_alarm
 
 log = structlog.get_logger(__name__)
 
@@ -130,26 +131,13 @@ def create_app(
         if not periodic_jobs:
             yield
             return
-        alarm = AsyncIOScheduler(timezone="UTC")
-        alarm.add_job(
-            service.jobs.send_due,
-            "interval",
-            seconds=settings.delivery_retry_seconds,
-            id="delivery_retry",
-            coalesce=True,
-            max_instances=1,
-            replace_existing=True,
+        every = settings.delivery_retry_seconds
+        alarm = start_alarm(
+            {
+                "delivery_retry": (service.jobs.send_due, every),
+                "answer_forgotten": (service.jobs.answer_forgotten, every),
+            }
         )
-        alarm.add_job(
-            service.jobs.answer_forgotten,
-            "interval",
-            seconds=settings.delivery_retry_seconds,
-            id="answer_forgotten",
-            coalesce=True,
-            max_instances=1,
-            replace_existing=True,
-        )
-        alarm.start()
         service.alarm = alarm
         yield
         alarm.shutdown(wait=False)
