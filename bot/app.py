@@ -20,7 +20,7 @@ from bot.dialogue.texts import Texts, load_texts
 from bot.health import ReadinessCheck, health_routes
 from bot.settings import Settings
 from bot.store.db import Database, open_database, schema_is_current, upgrade_schema
-from bot.store.redis_keys import CitizenLocks, RedisKeys, connect_redis
+from bot.store.redis_keys import CitizenLocks, LocalCitizenLocks, RedisKeys, connect_redis
 from bot.store.transcript import Transcript
 from bot.wechat.callback import WeChatCallback
 from bot.wechat.customer_service import WeChatApi
@@ -108,7 +108,7 @@ def create_app(
         service.conversation = Conversation(
             service.transcript,
             engine or WelcomeDialogue(texts),
-            CitizenLocks(service.redis, keys),
+            CitizenLocks(service.redis, keys) if settings.redis_url else LocalCitizenLocks(),
             texts,
             service.clock,
             settings.alias_key.get_secret_value(),

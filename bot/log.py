@@ -48,6 +48,11 @@ def redact(_logger: Any, _method: str, event_dict: MutableMapping[str, Any]) -> 
     return event_dict
 
 
+def _stderr_logger(*_args: Any) -> structlog.PrintLogger:
+    """Resolve sys.stderr when a logger is made, not at configure time (it may be replaced)."""
+    return structlog.PrintLogger(sys.stderr)
+
+
 def configure_logging(fmt: str = "console", level: str = "INFO") -> None:
     """Configure structlog once per process (called by the CLI, never at import)."""
     renderer: Any = (
@@ -65,6 +70,6 @@ def configure_logging(fmt: str = "console", level: str = "INFO") -> None:
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
-        logger_factory=structlog.PrintLoggerFactory(file=sys.stderr),
+        logger_factory=_stderr_logger,
         cache_logger_on_first_use=False,
     )

@@ -34,7 +34,7 @@ class Settings(BaseSettings):
     wechat_max_retries: int = Field(default=3, ge=0, le=10)
     replay_window_seconds: int = Field(default=300, ge=1)
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
-    passive_reply_budget: float = Field(default=4.0, gt=0, le=4.5)
+    passive_reply_budget: float = Field(default=4.0, gt=0, le=4.4)
 
     nlu_backend: Literal["builtin", "rasa"] = "builtin"
     nlu_token: SecretStr | None = None

@@ -45,14 +45,15 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Any) -> AsyncIt
         return
     db = open_database(POSTGRES_URL)
     if POSTGRES_URL not in _migrated:
-        await db.engine.dispose()
-        async with db.engine.begin() as conn:
-            await conn.execute(text("DROP SCHEMA public CASCADE"))
-            await conn.execute(text("CREATE SCHEMA public"))
+        await db.write(
+            lambda conn: [
+                conn.execute(text("DROP SCHEMA public CASCADE")),
+                conn.execute(text("CREATE SCHEMA public")),
+            ]
+        )
         await upgrade_schema(db)
         _migrated.add(POSTGRES_URL)
-    async with db.engine.begin() as conn:
-        await conn.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
+    await db.write(lambda conn: conn.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE")))
     await db.close()
     yield POSTGRES_URL
 
@@ -125,10 +126,18 @@ class RunningService:
         )
 
     async def count(self, table: str) -> int:
+        return int(await self.scalar(f"SELECT COUNT(*) FROM {table}"))
+
+    async def scalar(self, sql: str, **params: Any) -> Any:
+        """One value from the service's own database, read through its own connection."""
         db = self.service.database
         assert db is not None
-        async with db.reading() as session:
-            return int((await session.execute(text(f"SELECT COUNT(*) FROM {table}"))).scalar_one())
+        return await db.read(lambda conn: conn.execute(text(sql), params).scalar_one_or_none())
+
+    async def rows(self, sql: str, **params: Any) -> list[Any]:
+        db = self.service.database
+        assert db is not None
+        return await db.read(lambda conn: conn.execute(text(sql), params).all())
 
     async def counts(self) -> dict[str, int]:
         return {table: await self.count(table) for table in TABLES}

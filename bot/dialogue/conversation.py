@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import structlog
@@ -12,7 +13,7 @@ from bot.dialogue.texts import Texts
 from bot.dialogue.turns import Inbound, Outbound
 from bot.errors import LegalAidError
 from bot.privacy.alias import citizen_alias
-from bot.store.redis_keys import CitizenLocks
+from bot.store.redis_keys import CitizenLocks, LocalCitizenLocks
 from bot.store.transcript import RecordedInbound, Transcript
 
 log = structlog.get_logger(__name__)
@@ -24,6 +25,8 @@ class Answer:
 
     recorded: RecordedInbound
     delivery_ids: list[int]
+    passive_delivery_id: int | None = None
+    passive_text: str | None = None
 
 
 class Conversation:
@@ -33,7 +36,7 @@ class Conversation:
         self,
         transcript: Transcript,
         engine: DialogueEngine,
-        locks: CitizenLocks,
+        locks: CitizenLocks | LocalCitizenLocks,
         texts: Texts,
         clock: Clock,
         alias_key: str,
@@ -48,17 +51,29 @@ class Conversation:
     def alias(self, openid: str) -> str:
         return citizen_alias(openid, self._alias_key)
 
-    async def record(self, inbound: Inbound) -> RecordedInbound:
+    async def record(self, inbound: Inbound, *, maybe_seen: bool = True) -> RecordedInbound:
         """Commit the inbound turn before anything is answered."""
-        recorded = await self._transcript.record_inbound(inbound, self.alias(inbound.citizen_openid))
+        alias = self.alias(inbound.citizen_openid)
+        recorded = await self._transcript.record_inbound(inbound, alias, maybe_seen=maybe_seen)
         if not recorded.duplicate:
             log.info("inbound_recorded", message_id=recorded.message_id, kind=inbound.kind)
         return recorded
 
-    async def answer(self, inbound: Inbound, recorded: RecordedInbound) -> Answer:
-        """Decide and commit the replies; a turn already answered is not answered again."""
+    async def answer(
+        self,
+        inbound: Inbound,
+        recorded: RecordedInbound,
+        *,
+        take_passive: Callable[[], bool] | None = None,
+        check_replied: bool = True,
+    ) -> Answer:
+        """Decide and commit the replies; a turn already answered is not answered again.
+
+        `take_passive` is asked just before the commit whether a waiting request will carry
+        the first reply as its passive reply (then no separate claim is needed).
+        """
         async with self._locks.hold(self.alias(inbound.citizen_openid)):
-            if await self._transcript.replied(recorded.message_id):
+            if check_replied and await self._transcript.replied(recorded.message_id):
                 return Answer(recorded, [])
             state, _version = await self._transcript.load_state(recorded.citizen_id)
             now = self._clock.now()
@@ -69,6 +84,11 @@ class Conversation:
                 # The citizen never sees a failure: a polite promise, and the turn stays on record.
                 log.warning("dialogue_failed", code=exc.code, message_id=recorded.message_id)
                 replies, next_state = [Outbound(self._texts.say("fallback_we_will_reply"))], state
-            ids = await self._transcript.save_response(recorded, replies, next_state, now)
+            passive = bool(replies) and take_passive is not None and take_passive()
+            ids = await self._transcript.save_response(
+                recorded, replies, next_state, now, passive_first=passive
+            )
         log.info("answer_committed", message_id=recorded.message_id, replies=len(ids))
+        if passive and ids:
+            return Answer(recorded, ids, passive_delivery_id=ids[0], passive_text=replies[0].text)
         return Answer(recorded, ids)

@@ -1,60 +1,115 @@
-"""One async database per dialect: SQLite (embedded default) and PostgreSQL (production)."""
+"""One database API for both dialects: `await db.write(fn)` and `await db.read(fn)`.
+
+`fn` is ordinary synchronous SQLAlchemy code taking a Connection, run as one transaction.
+- PostgreSQL (production): the asyncpg engine runs it through `run_sync`; row locks and
+  unique constraints coordinate workers.
+- SQLite (embedded default): a sync pysqlite engine runs it on a single writer thread, so a
+  whole unit of work costs one thread hop instead of one per statement, and writers queue in
+  order instead of busy-waiting on SQLite's lock (which sleeps up to 100 ms at a time).
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
+import asyncio
+import functools
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import event, text
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy import Connection, Engine, create_engine, event, text
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.pool import StaticPool
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+T = TypeVar("T")
 
 
 @dataclass(slots=True)
 class Database:
-    engine: AsyncEngine
-    sessions: async_sessionmaker[AsyncSession]
-    writing: async_sessionmaker[AsyncSession]
+    url: str
+    async_engine: AsyncEngine | None = None  # PostgreSQL
+    sync_engine: Engine | None = None  # SQLite
+    _writer: ThreadPoolExecutor | None = None
+    _readers: ThreadPoolExecutor | None = None
+    # Each SQLite thread keeps its own connection: no pool checkout or reset per unit of work.
+    _thread_connections: threading.local = field(default_factory=threading.local)
+    _opened: list[Connection] = field(default_factory=list)
 
     @property
     def is_sqlite(self) -> bool:
-        return self.engine.dialect.name == "sqlite"
+        return self.sync_engine is not None
 
-    @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[AsyncSession]:
-        """A unit of work: commits on success, rolls back on any exception.
+    async def write(self, fn: Callable[[Connection], T]) -> T:
+        """Run `fn` in one read-write transaction: committed if it returns, rolled back if it raises."""
+        if self.sync_engine is not None:
+            return await self._in_thread(self._writer, self._sqlite_write, fn)
+        assert self.async_engine is not None
+        async with self.async_engine.begin() as conn:
+            return await conn.run_sync(fn)
 
-        On SQLite the transaction starts with BEGIN IMMEDIATE so read-then-write never
-        deadlocks between workers; PostgreSQL relies on row locks and unique constraints.
-        """
-        async with self.writing() as session:
-            try:
-                yield session
-                await session.commit()
-            except BaseException:
-                await session.rollback()
-                raise
-
-    @asynccontextmanager
-    async def reading(self) -> AsyncIterator[AsyncSession]:
-        """A read-only session (no write lock taken on SQLite)."""
-        async with self.sessions() as session:
-            yield session
+    async def read(self, fn: Callable[[Connection], T]) -> T:
+        """Run `fn` in a read transaction (never takes SQLite's write lock)."""
+        if self.sync_engine is not None:
+            return await self._in_thread(self._readers, self._sqlite_read, fn)
+        assert self.async_engine is not None
+        async with self.async_engine.connect() as conn:
+            return await conn.run_sync(fn)
 
     async def ping(self) -> None:
-        async with self.engine.connect() as conn:
-            await conn.execute(text("SELECT 1"))
+        await self.read(lambda conn: conn.execute(text("SELECT 1")).scalar_one())
 
     async def close(self) -> None:
-        await self.engine.dispose()
+        if self.async_engine is not None:
+            await self.async_engine.dispose()
+        if self.sync_engine is not None:
+            assert self._writer is not None and self._readers is not None
+            self._writer.shutdown(wait=True)
+            self._readers.shutdown(wait=True)
+            for conn in self._opened:
+                if not conn.closed:
+                    conn.close()
+            self.sync_engine.dispose()
+
+    async def _in_thread(
+        self, pool: ThreadPoolExecutor | None, runner: Any, fn: Callable[[Connection], T]
+    ) -> T:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(pool, functools.partial(runner, fn))
+
+    def _thread_connection(self) -> Connection:
+        conn: Connection | None = getattr(self._thread_connections, "conn", None)
+        if conn is None or conn.closed:
+            assert self.sync_engine is not None
+            conn = self.sync_engine.connect()
+            self._thread_connections.conn = conn
+            self._opened.append(conn)
+        return conn
+
+    def _sqlite_write(self, fn: Callable[[Connection], T]) -> T:
+        conn = self._thread_connection()
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        try:
+            result = fn(conn)
+        except BaseException:
+            conn.exec_driver_sql("ROLLBACK")
+            raise
+        conn.exec_driver_sql("COMMIT")
+        return result
+
+    def _sqlite_read(self, fn: Callable[[Connection], T]) -> T:
+        conn = self._thread_connection()
+        conn.exec_driver_sql("BEGIN")
+        try:
+            return fn(conn)
+        finally:
+            conn.exec_driver_sql("ROLLBACK")
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
-    # The driver must not BEGIN on its own: _sqlite_begin chooses DEFERRED or IMMEDIATE.
+    # The driver must not BEGIN on its own: our writer and readers choose the transaction kind.
     dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
@@ -64,38 +119,30 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
-def _sqlite_begin(conn: Any) -> None:
-    mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
-    conn.exec_driver_sql(f"BEGIN {mode}")
-
-
 def open_database(url: str, *, echo: bool = False) -> Database:
-    """Build the engine with the settings its dialect needs; no I/O happens here."""
+    """Build the engine its dialect needs; no I/O happens here."""
     if url.startswith("sqlite"):
-        kwargs: dict[str, Any] = {}
-        if ":memory:" in url or url.rstrip("/").endswith("sqlite+aiosqlite:"):
-            from sqlalchemy.pool import StaticPool
-
+        sync_url = url.replace("sqlite+aiosqlite:", "sqlite+pysqlite:", 1)
+        kwargs: dict[str, Any] = {"connect_args": {"timeout": 10, "check_same_thread": False}}
+        memory = ":memory:" in url or sync_url.rstrip("/").endswith("sqlite+pysqlite:")
+        if memory:
             kwargs["poolclass"] = StaticPool
-        engine = create_async_engine(url, echo=echo, connect_args={"timeout": 10}, **kwargs)
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
-        event.listen(engine.sync_engine, "begin", _sqlite_begin)
-        writer = engine.execution_options(sqlite_begin="IMMEDIATE")
-    else:
-        engine = create_async_engine(
-            url,
-            echo=echo,
-            pool_pre_ping=True,
-            pool_size=10,
-            max_overflow=10,
-            isolation_level="READ COMMITTED",
+        else:
+            kwargs.update(pool_size=8, max_overflow=8)
+        engine = create_engine(sync_url, echo=echo, **kwargs)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        engine = engine.execution_options(isolation_level="AUTOCOMMIT")
+        readers = 1 if memory else 4
+        return Database(
+            url=url,
+            sync_engine=engine,
+            _writer=ThreadPoolExecutor(1, thread_name_prefix="sqlite-writer"),
+            _readers=ThreadPoolExecutor(readers, thread_name_prefix="sqlite-reader"),
         )
-        writer = engine
-    return Database(
-        engine=engine,
-        sessions=async_sessionmaker(engine, expire_on_commit=False),
-        writing=async_sessionmaker(writer, expire_on_commit=False),
+    engine_async = create_async_engine(
+        url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10, isolation_level="READ COMMITTED"
     )
+    return Database(url=url, async_engine=engine_async)
 
 
 def _alembic_config(connection: Any) -> Any:
@@ -107,15 +154,15 @@ def _alembic_config(connection: Any) -> Any:
     return cfg
 
 
-async def upgrade_schema(database: Database, revision: str = "head") -> None:
-    """Apply pending Alembic migrations (what `legalaid db upgrade` and `serve` run)."""
+def _upgrade(revision: str, conn: Connection) -> None:
     from alembic import command
 
-    engine = (
-        database.engine.execution_options(sqlite_begin="IMMEDIATE") if database.is_sqlite else database.engine
-    )
-    async with engine.begin() as conn:
-        await conn.run_sync(lambda sync_conn: command.upgrade(_alembic_config(sync_conn), revision))
+    command.upgrade(_alembic_config(conn), revision)
+
+
+async def upgrade_schema(database: Database, revision: str = "head") -> None:
+    """Apply pending Alembic migrations (what `legalaid db upgrade` and `serve` run)."""
+    await database.write(functools.partial(_upgrade, revision))
 
 
 async def schema_is_current(database: Database) -> bool:
@@ -123,11 +170,9 @@ async def schema_is_current(database: Database) -> bool:
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
 
-    script = ScriptDirectory(str(MIGRATIONS_DIR))
+    heads = set(ScriptDirectory(str(MIGRATIONS_DIR)).get_heads())
 
-    def _current(sync_conn: Any) -> bool:
-        ctx = MigrationContext.configure(sync_conn)
-        return set(ctx.get_current_heads()) == set(script.get_heads())
+    def current(conn: Connection) -> bool:
+        return set(MigrationContext.configure(conn).get_current_heads()) == heads
 
-    async with database.engine.connect() as conn:
-        return await conn.run_sync(_current)
+    return await database.read(current)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -61,6 +62,30 @@ class CitizenLocks:
             except LockError:
                 # The turn outlived the lock timeout; the answer is already committed.
                 log.warning("citizen_lock_expired", citizen_alias=citizen_alias)
+
+
+class LocalCitizenLocks:
+    """The same guarantee inside one process, for the embedded default (in-process Redis substitute).
+
+    With no shared Redis there is only one worker, and an asyncio lock costs no round trip.
+    """
+
+    def __init__(self) -> None:
+        self._locks: dict[str, asyncio.Lock] = {}
+        self._users: dict[str, int] = {}
+
+    @asynccontextmanager
+    async def hold(self, citizen_alias: str) -> AsyncIterator[None]:
+        lock = self._locks.setdefault(citizen_alias, asyncio.Lock())
+        self._users[citizen_alias] = self._users.get(citizen_alias, 0) + 1
+        try:
+            async with lock:
+                yield
+        finally:
+            self._users[citizen_alias] -= 1
+            if self._users[citizen_alias] == 0:  # forget idle citizens so the dict stays small
+                del self._users[citizen_alias]
+                del self._locks[citizen_alias]
 
 
 async def mark_seen(redis: aioredis.Redis, keys: RedisKeys, msg_key: str, ttl_seconds: int = 600) -> bool:

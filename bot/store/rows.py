@@ -65,7 +65,10 @@ class MessageRow(Row):
     """A turn of the transcript, inbound (citizen) or outbound (bot, consultant)."""
 
     __tablename__ = "message"
-    __table_args__ = (UniqueConstraint("msg_key", name="uq_message_msg_key"),)
+    __table_args__ = (
+        UniqueConstraint("msg_key", name="uq_message_msg_key"),
+        Index("ix_message_unanswered", "direction", "answered_at", "recorded_at"),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id"), index=True)
     citizen_id: Mapped[int] = mapped_column(ForeignKey("citizen.id"), index=True)
@@ -79,9 +82,11 @@ class MessageRow(Row):
     wechat_msg_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     msg_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
     in_reply_to: Mapped[int | None] = mapped_column(ForeignKey("message.id"), nullable=True, index=True)
-    extra: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
+    extra: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True), nullable=True)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    # Inbound only: when the dialogue committed its answer. NULL = not yet answered (recovery sweep).
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
 
 class DeliveryRow(Row):

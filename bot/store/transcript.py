@@ -1,4 +1,8 @@
-"""Recording the transcript and the deliveries: the inbound turn is committed before any answer."""
+"""Recording the transcript and the deliveries: the inbound turn is committed before any answer.
+
+SQLAlchemy Core on the hot path: every WeChat message passes through here, so each turn is a
+few statements (upserts with RETURNING) in one unit of work on SQLite and PostgreSQL alike.
+"""
 
 from __future__ import annotations
 
@@ -6,14 +10,21 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Connection, and_, bindparam, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.dialogue.engine import ConversationState
 from bot.dialogue.turns import Inbound, Outbound
 from bot.store.db import Database
 from bot.store.rows import CitizenRow, ConsultationRow, ConversationStateRow, DeliveryRow, MessageRow
+
+citizen_t = CitizenRow.__table__
+consultation_t = ConsultationRow.__table__
+message_t = MessageRow.__table__
+delivery_t = DeliveryRow.__table__
+state_t = ConversationStateRow.__table__
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,339 +45,418 @@ class PendingDelivery:
     attempts: int
 
 
+def _rowcount(result: Any) -> int:
+    return int(result.rowcount or 0)
+
+
 class Transcript:
     """Use cases over the transcript tables; each method is one unit of work."""
 
     def __init__(self, database: Database) -> None:
         self._db = database
 
-    async def record_inbound(self, inbound: Inbound, alias: str) -> RecordedInbound:
-        """Store the turn once; a second delivery of the same msg_key returns the first record."""
-        existing = await self.find_inbound(inbound.msg_key)
-        if existing is not None:
-            return existing
+    # ---- inbound -----------------------------------------------------------------------
+    async def record_inbound(
+        self, inbound: Inbound, alias: str, *, maybe_seen: bool = True
+    ) -> RecordedInbound:
+        """Store the turn once; a second delivery of the same msg_key returns the first record.
+
+        `maybe_seen=False` (Redis has never seen the key) skips the lookup: the unique
+        constraint still catches a duplicate that Redis forgot.
+        """
+        if maybe_seen:
+            existing = await self.find_inbound(inbound.msg_key)
+            if existing is not None:
+                return existing
         try:
-            async with self._db.transaction() as session:
-                citizen = await self._citizen(session, inbound, alias)
-                consultation = await self._open_consultation(session, citizen.id, inbound.received_at)
-                row = MessageRow(
-                    consultation_id=consultation.id,
-                    citizen_id=citizen.id,
-                    direction="in",
-                    author="citizen",
-                    kind=inbound.kind,
-                    text=inbound.text,
-                    media_id=inbound.media_id,
-                    event=inbound.event,
-                    event_key=inbound.event_key,
-                    wechat_msg_id=inbound.wechat_msg_id,
-                    msg_key=inbound.msg_key,
-                    extra=inbound.extra or None,
-                    sent_at=inbound.sent_at,
-                    recorded_at=inbound.received_at,
-                )
-                session.add(row)
-                await session.flush()
-                return RecordedInbound(row.id, citizen.id, consultation.id, duplicate=False)
+            return await self._db.write(lambda conn: _record_inbound(conn, inbound, alias))
         except IntegrityError:
-            # A concurrent delivery of the same message won the unique msg_key (or the citizen row).
+            # A concurrent delivery of the same message won the unique msg_key.
             again = await self.find_inbound(inbound.msg_key)
             if again is None:
                 raise
             return again
 
     async def find_inbound(self, msg_key: str) -> RecordedInbound | None:
-        async with self._db.reading() as session:
-            row = (
-                await session.execute(
-                    select(MessageRow.id, MessageRow.citizen_id, MessageRow.consultation_id).where(
-                        MessageRow.msg_key == msg_key
-                    )
+        def find(conn: Connection) -> RecordedInbound | None:
+            row = conn.execute(
+                select(message_t.c.id, message_t.c.citizen_id, message_t.c.consultation_id).where(
+                    message_t.c.msg_key == msg_key
                 )
             ).first()
-        if row is None:
-            return None
-        return RecordedInbound(row.id, row.citizen_id, row.consultation_id, duplicate=True)
+            return None if row is None else RecordedInbound(row.id, row.citizen_id, row.consultation_id, True)
 
-    async def _citizen(self, session: AsyncSession, inbound: Inbound, alias: str) -> CitizenRow:
-        citizen = (
-            await session.execute(select(CitizenRow).where(CitizenRow.openid == inbound.citizen_openid))
-        ).scalar_one_or_none()
-        if citizen is None:
-            citizen = CitizenRow(
-                openid=inbound.citizen_openid,
-                alias=alias,
-                subscribed=True,
-                first_seen_at=inbound.received_at,
-                last_inbound_at=inbound.received_at,
-            )
-            session.add(citizen)
-            await session.flush()
-        else:
-            citizen.last_inbound_at = max(citizen.last_inbound_at, inbound.received_at)
-        if inbound.kind == "event" and inbound.event in ("subscribe", "unsubscribe"):
-            citizen.subscribed = inbound.event == "subscribe"
-        return citizen
-
-    async def _open_consultation(
-        self, session: AsyncSession, citizen_id: int, now: datetime
-    ) -> ConsultationRow:
-        consultation = (
-            await session.execute(
-                select(ConsultationRow)
-                .where(ConsultationRow.citizen_id == citizen_id, ConsultationRow.status == "open")
-                .order_by(ConsultationRow.id.desc())
-                .limit(1)
-            )
-        ).scalar_one_or_none()
-        if consultation is None:
-            consultation = ConsultationRow(
-                citizen_id=citizen_id, status="open", channel="wechat", started_at=now
-            )
-            session.add(consultation)
-            await session.flush()
-        return consultation
+        return await self._db.read(find)
 
     async def unanswered(self, now: datetime, older_than: timedelta, limit: int = 50) -> list[int]:
         """Inbound turns nobody answered (a worker died mid-answer): the recovery sweep answers them."""
-        async with self._db.reading() as session:
-            rows = (
-                await session.execute(
-                    select(MessageRow.id, MessageRow.extra)
-                    .where(MessageRow.direction == "in", MessageRow.recorded_at <= now - older_than)
-                    .order_by(MessageRow.id.desc())
-                    .limit(limit * 20)
-                )
-            ).all()
-        return [row.id for row in rows if not (row.extra or {}).get("answered")][:limit]
+        query = (
+            select(message_t.c.id)
+            .where(
+                message_t.c.direction == "in",
+                message_t.c.answered_at.is_(None),
+                message_t.c.recorded_at <= now - older_than,
+            )
+            .order_by(message_t.c.id)
+            .limit(limit)
+        )
+        return await self._db.read(lambda conn: [int(i) for i in conn.execute(query).scalars()])
 
     async def load_inbound(self, message_id: int) -> tuple[Inbound, RecordedInbound] | None:
         """Rebuild a stored inbound turn, so the recovery sweep can answer it after a crash."""
-        async with self._db.reading() as session:
-            row = (
-                await session.execute(
-                    select(MessageRow, CitizenRow.openid)
-                    .join(CitizenRow, CitizenRow.id == MessageRow.citizen_id)
-                    .where(MessageRow.id == message_id, MessageRow.direction == "in")
-                )
-            ).first()
+        query = (
+            select(message_t, citizen_t.c.openid)
+            .join(citizen_t, citizen_t.c.id == message_t.c.citizen_id)
+            .where(message_t.c.id == message_id, message_t.c.direction == "in")
+        )
+        row = await self._db.read(lambda conn: conn.execute(query).first())
         if row is None:
             return None
-        msg: MessageRow = row[0]
-        extra = {k: v for k, v in (msg.extra or {}).items() if k != "answered"}
         inbound = Inbound(
-            citizen_openid=row[1],
-            msg_key=msg.msg_key or f"row|{msg.id}",
-            kind=msg.kind,  # type: ignore[arg-type]
-            received_at=msg.recorded_at,
-            sent_at=msg.sent_at or msg.recorded_at,
-            text=msg.text,
-            media_id=msg.media_id,
-            event=msg.event,
-            event_key=msg.event_key,
-            wechat_msg_id=msg.wechat_msg_id,
-            extra=extra,
+            citizen_openid=row.openid,
+            msg_key=row.msg_key or f"row|{row.id}",
+            kind=row.kind,
+            received_at=row.recorded_at,
+            sent_at=row.sent_at or row.recorded_at,
+            text=row.text,
+            media_id=row.media_id,
+            event=row.event,
+            event_key=row.event_key,
+            wechat_msg_id=row.wechat_msg_id,
+            extra=dict(row.extra or {}),
         )
-        return inbound, RecordedInbound(msg.id, msg.citizen_id, msg.consultation_id, duplicate=True)
+        return inbound, RecordedInbound(row.id, row.citizen_id, row.consultation_id, duplicate=True)
 
     async def load_state(self, citizen_id: int) -> tuple[ConversationState, int]:
-        async with self._db.reading() as session:
-            row = await session.get(ConversationStateRow, citizen_id)
+        query = select(state_t).where(state_t.c.citizen_id == citizen_id)
+        row = await self._db.read(lambda conn: conn.execute(query).first())
         if row is None:
             return ConversationState(), 0
         return ConversationState(flow=row.flow, step=row.step, slots=dict(row.slots or {})), row.version
 
     async def replied(self, message_id: int) -> bool:
         """True when the dialogue has already answered this inbound turn (a crash-safe retry guard)."""
-        async with self._db.reading() as session:
-            found = (
-                await session.execute(
-                    select(MessageRow.id).where(MessageRow.in_reply_to == message_id).limit(1)
-                )
-            ).first()
-            answered = (
-                await session.execute(select(MessageRow.extra).where(MessageRow.id == message_id))
-            ).scalar_one_or_none()
-        return found is not None or bool(answered and answered.get("answered"))
+        query = select(message_t.c.answered_at).where(message_t.c.id == message_id)
+        return await self._db.read(lambda conn: conn.execute(query).scalar_one_or_none()) is not None
 
+    # ---- answering ---------------------------------------------------------------------
     async def save_response(
         self,
         recorded: RecordedInbound,
         replies: list[Outbound],
         state: ConversationState,
         now: datetime,
+        *,
+        passive_first: bool = False,
     ) -> list[int]:
-        """Commit the replies (as pending deliveries) and the new state in one transaction."""
-        async with self._db.transaction() as session:
-            inbound_row = await session.get(MessageRow, recorded.message_id)
-            assert inbound_row is not None
-            extra: dict[str, Any] = dict(inbound_row.extra or {})
-            if extra.get("answered"):
-                return []  # answered by another worker already: never answer twice
-            extra["answered"] = True
-            inbound_row.extra = extra
-            delivery_ids: list[int] = []
-            for reply in replies:
-                out = MessageRow(
-                    consultation_id=recorded.consultation_id,
-                    citizen_id=recorded.citizen_id,
-                    direction="out",
-                    author=reply.author,
-                    kind="text",
-                    text=reply.text,
-                    in_reply_to=recorded.message_id,
-                    recorded_at=now,
-                )
-                session.add(out)
-                await session.flush()
-                delivery = DeliveryRow(
-                    message_id=out.id,
-                    citizen_id=recorded.citizen_id,
-                    status="pending",
-                    attempts=0,
-                    created_at=now,
-                    next_attempt_at=now,
-                )
-                session.add(delivery)
-                await session.flush()
-                delivery_ids.append(delivery.id)
-            await self._store_state(session, recorded.citizen_id, state, now)
-            return delivery_ids
+        """Commit the replies (as pending deliveries) and the new state in one transaction.
 
-    async def _store_state(
-        self, session: AsyncSession, citizen_id: int, state: ConversationState, now: datetime
-    ) -> None:
-        row = await session.get(ConversationStateRow, citizen_id)
-        if row is None:
-            session.add(
-                ConversationStateRow(
-                    citizen_id=citizen_id,
-                    flow=state.flow,
-                    step=state.step,
-                    slots=dict(state.slots),
-                    version=1,
-                    updated_at=now,
-                )
-            )
-        else:
-            row.flow, row.step, row.slots = state.flow, state.step, dict(state.slots)
-            row.version += 1
-            row.updated_at = now
+        The conditional `answered_at` update means a turn is answered once, whoever tries.
+        With `passive_first`, the first reply is marked as carried by the passive reply the
+        waiting request is about to return; `unclaim_passive` undoes that if it could not.
+        """
+        return await self._db.write(
+            lambda conn: _save_response(conn, recorded, replies, state, now, passive_first)
+        )
 
+    # ---- passive replies ---------------------------------------------------------------
     async def claim_passive(self, delivery_id: int, now: datetime) -> str | None:
         """Take a pending delivery for the passive reply; only one request can win it."""
-        async with self._db.transaction() as session:
-            result = await session.execute(
-                update(DeliveryRow)
-                .where(DeliveryRow.id == delivery_id, DeliveryRow.status == "pending")
-                .values(status="passive", via="passive", attempts=DeliveryRow.attempts + 1, delivered_at=now)
+
+        def claim(conn: Connection) -> str | None:
+            result = conn.execute(
+                update(delivery_t)
+                .where(delivery_t.c.id == delivery_id, delivery_t.c.status == "pending")
+                .values(status="passive", via="passive", attempts=delivery_t.c.attempts + 1, delivered_at=now)
             )
-            if result.rowcount != 1:  # type: ignore[attr-defined]
+            if _rowcount(result) != 1:
                 return None
-            return await self._delivery_text(session, delivery_id)
+            text = conn.execute(
+                select(message_t.c.text)
+                .join(delivery_t, delivery_t.c.message_id == message_t.c.id)
+                .where(delivery_t.c.id == delivery_id)
+            ).scalar_one()
+            return str(text or "")
+
+        return await self._db.write(claim)
+
+    async def unclaim_passive(self, delivery_id: int, now: datetime) -> None:
+        """The passive reply was not returned after all: send the answer the other way."""
+        stmt = (
+            update(delivery_t)
+            .where(delivery_t.c.id == delivery_id, delivery_t.c.status == "passive")
+            .values(status="pending", via=None, delivered_at=None, next_attempt_at=now)
+        )
+        await self._db.write(lambda conn: conn.execute(stmt))
 
     async def passive_reply_for(self, message_id: int) -> tuple[str | None, bool]:
         """For a retried message: (the passive text already given, whether the answer is settled)."""
-        async with self._db.reading() as session:
-            rows = (
-                await session.execute(
-                    select(DeliveryRow.status, MessageRow.text)
-                    .join(MessageRow, MessageRow.id == DeliveryRow.message_id)
-                    .where(MessageRow.in_reply_to == message_id)
-                    .order_by(DeliveryRow.id)
-                )
+
+        def look(conn: Connection) -> tuple[str | None, bool]:
+            rows = conn.execute(
+                select(delivery_t.c.status, message_t.c.text)
+                .join(message_t, message_t.c.id == delivery_t.c.message_id)
+                .where(message_t.c.in_reply_to == message_id)
+                .order_by(delivery_t.c.id)
             ).all()
-            answered = (
-                await session.execute(select(MessageRow.extra).where(MessageRow.id == message_id))
+            answered = conn.execute(
+                select(message_t.c.answered_at).where(message_t.c.id == message_id)
             ).scalar_one_or_none()
-        settled = bool(answered and answered.get("answered"))
-        for status, text in rows:
-            if status == "passive":
-                return text, True
-        settled = settled and all(status != "pending" for status, _ in rows)
-        return None, settled
+            for status, text in rows:
+                if status == "passive":
+                    return text, True
+            return None, answered is not None and all(status != "pending" for status, _ in rows)
 
-    async def _delivery_text(self, session: AsyncSession, delivery_id: int) -> str:
-        text = (
-            await session.execute(
-                select(MessageRow.text)
-                .join(DeliveryRow, DeliveryRow.message_id == MessageRow.id)
-                .where(DeliveryRow.id == delivery_id)
-            )
-        ).scalar_one()
-        return text or ""
+        return await self._db.read(look)
 
+    # ---- asynchronous deliveries -------------------------------------------------------
     async def claim_for_sending(
         self, delivery_ids: list[int] | None, now: datetime, limit: int = 50
     ) -> list[PendingDelivery]:
         """Move due pending deliveries to `sending`; the conditional update makes each one go out once."""
-        async with self._db.transaction() as session:
-            query = (
-                select(DeliveryRow.id, DeliveryRow.attempts, CitizenRow.openid, MessageRow.text)
-                .join(MessageRow, MessageRow.id == DeliveryRow.message_id)
-                .join(CitizenRow, CitizenRow.id == DeliveryRow.citizen_id)
-                .where(DeliveryRow.status == "pending", DeliveryRow.next_attempt_at <= now)
-                .order_by(DeliveryRow.id)
-                .limit(limit)
-            )
-            if delivery_ids is not None:
-                query = query.where(DeliveryRow.id.in_(delivery_ids))
-            if not self._db.is_sqlite:
-                query = query.with_for_update(of=DeliveryRow, skip_locked=True)
-            rows = (await session.execute(query)).all()
-            claimed: list[PendingDelivery] = []
-            for row in rows:
-                result = await session.execute(
-                    update(DeliveryRow)
-                    .where(DeliveryRow.id == row.id, DeliveryRow.status == "pending")
-                    .values(status="sending", attempts=DeliveryRow.attempts + 1, next_attempt_at=now)
-                )
-                if result.rowcount == 1:  # type: ignore[attr-defined]
-                    claimed.append(PendingDelivery(row.id, row.openid, row.text or "", row.attempts + 1))
-            return claimed
+        return await self._db.write(lambda conn: _claim_for_sending(conn, delivery_ids, now, limit))
 
     async def mark_sent(self, delivery_id: int, via: str, now: datetime) -> None:
-        async with self._db.transaction() as session:
-            await session.execute(
-                update(DeliveryRow)
-                .where(DeliveryRow.id == delivery_id)
+        def mark(conn: Connection) -> None:
+            message_id = conn.execute(
+                update(delivery_t)
+                .where(delivery_t.c.id == delivery_id)
                 .values(status="sent", via=via, delivered_at=now, last_errcode=None, last_error=None)
-            )
-            await session.execute(
-                update(MessageRow)
-                .where(
-                    MessageRow.id
-                    == select(DeliveryRow.message_id).where(DeliveryRow.id == delivery_id).scalar_subquery()
-                )
-                .values(sent_at=now)
-            )
+                .returning(delivery_t.c.message_id)
+            ).scalar_one()
+            conn.execute(update(message_t).where(message_t.c.id == message_id).values(sent_at=now))
+
+        await self._db.write(mark)
 
     async def mark_retry(self, delivery_id: int, errcode: int | None, error: str, retry_at: datetime) -> None:
         """Keep the delivery pending for a later attempt (network trouble)."""
-        async with self._db.transaction() as session:
-            await session.execute(
-                update(DeliveryRow)
-                .where(DeliveryRow.id == delivery_id)
-                .values(
-                    status="pending", last_errcode=errcode, last_error=error[:200], next_attempt_at=retry_at
-                )
-            )
+        stmt = (
+            update(delivery_t)
+            .where(delivery_t.c.id == delivery_id)
+            .values(status="pending", last_errcode=errcode, last_error=error[:200], next_attempt_at=retry_at)
+        )
+        await self._db.write(lambda conn: conn.execute(stmt))
 
     async def mark_held(self, delivery_id: int, errcode: int, error: str) -> None:
         """WeChat refused (e.g. 45015): keep the answer for the fallback; never drop it."""
-        async with self._db.transaction() as session:
-            await session.execute(
-                update(DeliveryRow)
-                .where(DeliveryRow.id == delivery_id)
-                .values(status="held", last_errcode=errcode, last_error=error[:200])
-            )
+        stmt = (
+            update(delivery_t)
+            .where(delivery_t.c.id == delivery_id)
+            .values(status="held", last_errcode=errcode, last_error=error[:200])
+        )
+        await self._db.write(lambda conn: conn.execute(stmt))
 
     async def release_stuck(self, now: datetime, older_than: timedelta) -> int:
         """Deliveries left in `sending` by a worker that died go back to pending."""
-        async with self._db.transaction() as session:
-            result = await session.execute(
-                update(DeliveryRow)
-                .where(DeliveryRow.status == "sending", DeliveryRow.next_attempt_at <= now - older_than)
-                .values(status="pending", next_attempt_at=now)
-            )
-            return int(result.rowcount or 0)  # type: ignore[attr-defined]
+        stmt = (
+            update(delivery_t)
+            .where(and_(delivery_t.c.status == "sending", delivery_t.c.next_attempt_at <= now - older_than))
+            .values(status="pending", next_attempt_at=now)
+        )
+        return await self._db.write(lambda conn: _rowcount(conn.execute(stmt)))
+
+
+# ---- units of work (synchronous; run by Database.write) ------------------------------------
+# Every WeChat message runs these, so their statements are built once per dialect and
+# executed with parameters: building a statement costs several times more than running it.
+class _HotStatements:
+    def __init__(self, dialect: str) -> None:
+        upsert = sqlite_insert if dialect == "sqlite" else pg_insert
+        citizen = upsert(citizen_t)
+        self.upsert_citizen = citizen.on_conflict_do_update(
+            index_elements=[citizen_t.c.openid], set_={"last_inbound_at": citizen.excluded.last_inbound_at}
+        ).returning(citizen_t.c.id)
+        self.upsert_citizen_subscription = citizen.on_conflict_do_update(
+            index_elements=[citizen_t.c.openid],
+            set_={
+                "last_inbound_at": citizen.excluded.last_inbound_at,
+                "subscribed": citizen.excluded.subscribed,
+            },
+        ).returning(citizen_t.c.id)
+        self.open_consultation = (
+            select(consultation_t.c.id)
+            .where(consultation_t.c.citizen_id == bindparam("citizen_id"), consultation_t.c.status == "open")
+            .order_by(consultation_t.c.id.desc())
+            .limit(1)
+        )
+        self.new_consultation = consultation_t.insert().returning(consultation_t.c.id)
+        self.new_message = message_t.insert().returning(message_t.c.id)
+        self.new_delivery = delivery_t.insert().returning(delivery_t.c.id)
+        self.mark_answered = (
+            update(message_t)
+            .where(message_t.c.id == bindparam("message_id"), message_t.c.answered_at.is_(None))
+            .values(answered_at=bindparam("now"))
+        )
+        state = upsert(state_t)
+        self.store_state = state.on_conflict_do_update(
+            index_elements=[state_t.c.citizen_id],
+            set_={
+                "flow": state.excluded.flow,
+                "step": state.excluded.step,
+                "slots": state.excluded.slots,
+                "updated_at": state.excluded.updated_at,
+                "version": state_t.c.version + 1,
+            },
+        )
+
+
+_HOT: dict[str, _HotStatements] = {}
+
+
+def _hot(conn: Connection) -> _HotStatements:
+    name = conn.dialect.name
+    if name not in _HOT:
+        _HOT[name] = _HotStatements(name)
+    return _HOT[name]
+
+
+MESSAGE_DEFAULTS: dict[str, Any] = {
+    "text": None,
+    "media_id": None,
+    "event": None,
+    "event_key": None,
+    "wechat_msg_id": None,
+    "msg_key": None,
+    "in_reply_to": None,
+    "extra": None,
+    "sent_at": None,
+    "answered_at": None,
+}
+
+
+def _record_inbound(conn: Connection, inbound: Inbound, alias: str) -> RecordedInbound:
+    hot = _hot(conn)
+    subscription = inbound.kind == "event" and inbound.event in ("subscribe", "unsubscribe")
+    citizen_id = conn.execute(
+        hot.upsert_citizen_subscription if subscription else hot.upsert_citizen,
+        {
+            "openid": inbound.citizen_openid,
+            "alias": alias,
+            "subscribed": inbound.event != "unsubscribe",
+            "first_seen_at": inbound.received_at,
+            "last_inbound_at": inbound.received_at,
+        },
+    ).scalar_one()
+    consultation_id = conn.execute(hot.open_consultation, {"citizen_id": citizen_id}).scalar_one_or_none()
+    if consultation_id is None:
+        consultation_id = conn.execute(
+            hot.new_consultation,
+            {
+                "citizen_id": citizen_id,
+                "status": "open",
+                "channel": "wechat",
+                "kind": None,
+                "intent": None,
+                "specialty": None,
+                "outcome": None,
+                "started_at": inbound.received_at,
+                "closed_at": None,
+            },
+        ).scalar_one()
+    message_id = conn.execute(
+        hot.new_message,
+        {
+            **MESSAGE_DEFAULTS,
+            "consultation_id": consultation_id,
+            "citizen_id": citizen_id,
+            "direction": "in",
+            "author": "citizen",
+            "kind": inbound.kind,
+            "text": inbound.text,
+            "media_id": inbound.media_id,
+            "event": inbound.event,
+            "event_key": inbound.event_key,
+            "wechat_msg_id": inbound.wechat_msg_id,
+            "msg_key": inbound.msg_key,
+            "extra": inbound.extra or None,
+            "sent_at": inbound.sent_at,
+            "recorded_at": inbound.received_at,
+        },
+    ).scalar_one()
+    return RecordedInbound(int(message_id), int(citizen_id), int(consultation_id), duplicate=False)
+
+
+def _save_response(
+    conn: Connection,
+    recorded: RecordedInbound,
+    replies: list[Outbound],
+    state: ConversationState,
+    now: datetime,
+    passive_first: bool,
+) -> list[int]:
+    hot = _hot(conn)
+    if _rowcount(conn.execute(hot.mark_answered, {"message_id": recorded.message_id, "now": now})) != 1:
+        return []  # answered by another worker already: never answer twice
+    delivery_ids: list[int] = []
+    for position, reply in enumerate(replies):
+        passive = passive_first and position == 0
+        out_id = conn.execute(
+            hot.new_message,
+            {
+                **MESSAGE_DEFAULTS,
+                "consultation_id": recorded.consultation_id,
+                "citizen_id": recorded.citizen_id,
+                "direction": "out",
+                "author": reply.author,
+                "kind": "text",
+                "text": reply.text,
+                "in_reply_to": recorded.message_id,
+                "recorded_at": now,
+                "sent_at": now if passive else None,
+            },
+        ).scalar_one()
+        delivery_id = conn.execute(
+            hot.new_delivery,
+            {
+                "message_id": out_id,
+                "citizen_id": recorded.citizen_id,
+                "status": "passive" if passive else "pending",
+                "via": "passive" if passive else None,
+                "attempts": 1 if passive else 0,
+                "last_errcode": None,
+                "last_error": None,
+                "created_at": now,
+                "next_attempt_at": now,
+                "delivered_at": now if passive else None,
+            },
+        ).scalar_one()
+        delivery_ids.append(int(delivery_id))
+    conn.execute(
+        hot.store_state,
+        {
+            "citizen_id": recorded.citizen_id,
+            "flow": state.flow,
+            "step": state.step,
+            "slots": dict(state.slots),
+            "version": 1,
+            "updated_at": now,
+        },
+    )
+    return delivery_ids
+
+
+def _claim_for_sending(
+    conn: Connection, delivery_ids: list[int] | None, now: datetime, limit: int
+) -> list[PendingDelivery]:
+    query = (
+        select(delivery_t.c.id, delivery_t.c.attempts, citizen_t.c.openid, message_t.c.text)
+        .join(message_t, message_t.c.id == delivery_t.c.message_id)
+        .join(citizen_t, citizen_t.c.id == delivery_t.c.citizen_id)
+        .where(delivery_t.c.status == "pending", delivery_t.c.next_attempt_at <= now)
+        .order_by(delivery_t.c.id)
+        .limit(limit)
+    )
+    if delivery_ids is not None:
+        query = query.where(delivery_t.c.id.in_(delivery_ids))
+    if conn.dialect.name != "sqlite":
+        query = query.with_for_update(of=delivery_t, skip_locked=True)
+    claimed: list[PendingDelivery] = []
+    for row in conn.execute(query).all():
+        result = conn.execute(
+            update(delivery_t)
+            .where(delivery_t.c.id == row.id, delivery_t.c.status == "pending")
+            .values(status="sending", attempts=delivery_t.c.attempts + 1, next_attempt_at=now)
+        )
+        if _rowcount(result) == 1:
+            claimed.append(PendingDelivery(row.id, row.openid, row.text or "", row.attempts + 1))
+    return claimed

@@ -26,11 +26,13 @@ from bot.wechat.protocol import (
     render_text_reply,
     sign,
 )
-from bot.wechat.worker import AnswerJobs
+from bot.wechat.worker import AnswerJob, AnswerJobs
 
 log = structlog.get_logger(__name__)
 
 SUCCESS = "success"
+# Extra wait for a commit that already holds the passive reply (budget + grace < WeChat's 5 s).
+PASSIVE_GRACE_SECONDS = 0.5
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,25 +155,35 @@ class WeChatCallback:
         """The passive reply text, or None for `success` (the answer then follows asynchronously)."""
         parts = self.parts
         first_time = await mark_seen(parts.redis, parts.keys, inbound.msg_key)
-        recorded = await parts.conversation.record(inbound)
+        recorded = await parts.conversation.record(inbound, maybe_seen=not first_time)
         if recorded.duplicate or not first_time:
             return await self._answer_retry(recorded.message_id)
         job = await parts.jobs.answer(inbound, recorded)
+        answer = await self._wait_for_answer(job, recorded.message_id)
+        if answer is not None and answer.passive_text is not None:
+            job.passive_returned = True
+        job.decided.set()
+        return None if answer is None else answer.passive_text
+
+    async def _wait_for_answer(self, job: AnswerJob, message_id: int) -> Answer | None:
+        """The answer if it is ready within the budget; a commit already carrying the passive
+        reply gets a short grace so it is not sent twice."""
         try:
-            answer: Answer = await asyncio.wait_for(asyncio.shield(job.answered), self.passive_budget)
+            return await asyncio.wait_for(asyncio.shield(job.answered), self.passive_budget)
         except TimeoutError:
-            job.decided.set()
-            log.info("passive_budget_exceeded", message_id=recorded.message_id)
+            if job.passive_taken:
+                return await self._grace(job, message_id)
+            log.info("passive_budget_exceeded", message_id=message_id)
             return None
         except Exception:  # the job logged it; the turn is recorded and the recovery sweep answers it
-            job.decided.set()
             return None
+
+    async def _grace(self, job: AnswerJob, message_id: int) -> Answer | None:
         try:
-            if not answer.delivery_ids:
-                return None
-            return await parts.transcript.claim_passive(answer.delivery_ids[0], self.clock.now())
-        finally:
-            job.decided.set()
+            return await asyncio.wait_for(asyncio.shield(job.answered), PASSIVE_GRACE_SECONDS)
+        except Exception:  # timeout or a failed job: answer `success`; the job resends or the sweep answers
+            log.info("passive_budget_exceeded", message_id=message_id, during_commit=True)
+            return None
 
     async def _answer_retry(self, message_id: int) -> str | None:
         """A retry gets what the first delivery got: the same passive text, or `success`."""

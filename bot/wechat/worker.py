@@ -21,8 +21,19 @@ log = structlog.get_logger(__name__)
 
 @dataclass(slots=True)
 class AnswerJob:
+    """The meeting point of a waiting callback request and the job answering it."""
+
     answered: asyncio.Future[Answer]
-    decided: asyncio.Event = field(default_factory=asyncio.Event)
+    decided: asyncio.Event = field(default_factory=asyncio.Event)  # the request has answered WeChat
+    passive_taken: bool = False  # the job is committing its first reply as the passive reply
+    passive_returned: bool = False  # the request did return that passive reply
+
+    def take_passive(self) -> bool:
+        """Called by the job just before its commit; atomic on the event loop."""
+        if self.decided.is_set():
+            return False
+        self.passive_taken = True
+        return True
 
 
 class AnswerJobs:
@@ -51,20 +62,26 @@ class AnswerJobs:
 
     async def _run(self, job: AnswerJob, inbound: Inbound, recorded: RecordedInbound) -> None:
         try:
-            answer = await self._conversation.answer(inbound, recorded)
+            answer = await self._conversation.answer(
+                inbound, recorded, take_passive=job.take_passive, check_replied=False
+            )
         except Exception as exc:  # a background-job boundary: the recovery sweep answers it later
             log.exception("answer_failed", message_id=recorded.message_id, error=type(exc).__name__)
             job.answered.set_exception(exc)
             job.answered.exception()  # mark retrieved: the edge may have stopped waiting
             return
         job.answered.set_result(answer)
-        if not answer.delivery_ids:
-            return
-        try:
-            await asyncio.wait_for(job.decided.wait(), self._decision_wait)
-        except TimeoutError:
-            log.warning("passive_decision_missing", message_id=recorded.message_id)
-        await deliver_pending(self._transcript, self._channel, self._clock, answer.delivery_ids)
+        to_send = [i for i in answer.delivery_ids if i != answer.passive_delivery_id]
+        if answer.passive_delivery_id is not None:
+            try:
+                await asyncio.wait_for(job.decided.wait(), self._decision_wait)
+            except TimeoutError:
+                log.warning("passive_decision_missing", message_id=recorded.message_id)
+            if not job.passive_returned:
+                await self._transcript.unclaim_passive(answer.passive_delivery_id, self._clock.now())
+                to_send.insert(0, answer.passive_delivery_id)
+        if to_send:
+            await deliver_pending(self._transcript, self._channel, self._clock, to_send)
 
     async def answer_forgotten(self, older_than: float = 30.0) -> int:
         """Periodic: answer inbound turns recorded but never answered (a worker died mid-turn)."""
@@ -75,7 +92,7 @@ class AnswerJobs:
             if loaded is None:
                 continue
             inbound, recorded = loaded
-            answer = await self._conversation.answer(inbound, recorded)
+            answer = await self._conversation.answer(inbound, recorded, check_replied=True)
             await deliver_pending(self._transcript, self._channel, self._clock, answer.delivery_ids)
             count += 1
         if count:

@@ -89,12 +89,7 @@ async def test_user_text_with_cdata_terminator_cannot_break_the_reply(
     citizen = svc.citizen()
     result = await citizen.say("]]><MsgType>news</MsgType><![CDATA[")
     assert result.status == 200 and result.reply_text is not None
-    db = svc.service.database
-    assert db is not None
-    from sqlalchemy import text as sql
-
-    async with db.reading() as session:
-        stored = (await session.execute(sql("SELECT text FROM message WHERE direction='in'"))).scalar_one()
+    stored = await svc.scalar("SELECT text FROM message WHERE direction='in'")
     assert stored == "]]><MsgType>news</MsgType><![CDATA["
 
 

@@ -46,8 +46,14 @@ def test_settings_come_from_the_environment(monkeypatch):
     assert settings.replay_window_seconds == 60
 
 
-def test_log_redaction_drops_text_and_masks_long_digit_runs(capsys):
+@pytest.fixture
+def json_logging():
     configure_logging("json", "INFO")
+    yield
+    structlog.reset_defaults()  # the captured stderr closes after the test
+
+
+def test_log_redaction_drops_text_and_masks_long_digit_runs(capsys, json_logging):
     structlog.get_logger("t").info(
         "inbound_recorded", text="我叫张三 电话13812345678", openid="oABC", note="身份证110101199003071234"
     )

@@ -59,8 +59,10 @@ def upgrade() -> None:
         sa.Column("extra", sa.JSON),
         sa.Column("sent_at", UtcDateTime()),
         sa.Column("recorded_at", UtcDateTime(), nullable=False),
+        sa.Column("answered_at", UtcDateTime()),
         sa.UniqueConstraint("msg_key", name="uq_message_msg_key"),
     )
+    op.create_index("ix_message_unanswered", "message", ["direction", "answered_at", "recorded_at"])
     op.create_table(
         "delivery",
         sa.Column("id", sa.Integer, primary_key=True),
