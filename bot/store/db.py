@@ -55,7 +55,9 @@ class Database:
         if self.sync_engine is not None:
             return await self._in_thread(self._readers, self._sqlite_read, fn)
         assert self.async_engine is not None
+        # Autocommit: a read needs no BEGIN/ROLLBACK round trips (each statement sees committed data).
         async with self.async_engine.connect() as conn:
+            await conn.execution_options(isolation_level="AUTOCOMMIT")
             return await conn.run_sync(fn)
 
     async def ping(self) -> None:
@@ -139,8 +141,10 @@ def open_database(url: str, *, echo: bool = False) -> Database:
             _writer=ThreadPoolExecutor(1, thread_name_prefix="sqlite-writer"),
             _readers=ThreadPoolExecutor(readers, thread_name_prefix="sqlite-reader"),
         )
+    # No pre-ping (a round trip per checkout): a dropped connection fails its statement and the
+    # pool replaces it; `pool_recycle` retires connections before servers or proxies cut them.
     engine_async = create_async_engine(
-        url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10, isolation_level="READ COMMITTED"
+        url, echo=echo, pool_size=16, max_overflow=16, pool_recycle=1800, isolation_level="READ COMMITTED"
     )
     return Database(url=url, async_engine=engine_async)
 
