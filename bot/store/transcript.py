@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Connection, and_, bindparam, select, update
+from sqlalchemy import Connection, Table, and_, bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -20,11 +20,11 @@ from bot.dialogue.turns import Inbound, Outbound
 from bot.store.db import Database
 from bot.store.rows import CitizenRow, ConsultationRow, ConversationStateRow, DeliveryRow, MessageRow
 
-citizen_t = CitizenRow.__table__
-consultation_t = ConsultationRow.__table__
-message_t = MessageRow.__table__
-delivery_t = DeliveryRow.__table__
-state_t = ConversationStateRow.__table__
+citizen_t = cast(Table, CitizenRow.__table__)
+consultation_t = cast(Table, ConsultationRow.__table__)
+message_t = cast(Table, MessageRow.__table__)
+delivery_t = cast(Table, DeliveryRow.__table__)
+state_t = cast(Table, ConversationStateRow.__table__)
 
 
 @dataclass(frozen=True, slots=True)

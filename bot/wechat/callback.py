@@ -19,6 +19,7 @@ from bot.store.redis_keys import RedisKeys, mark_seen
 from bot.store.transcript import Transcript
 from bot.wechat.inbound import to_inbound
 from bot.wechat.protocol import (
+    is_ascii_number,
     SafeMode,
     check_signature,
     parse_wechat_message,
@@ -146,7 +147,7 @@ class WeChatCallback:
         return to_inbound(message, fields, self.clock.now()), fields["ToUserName"]
 
     def _check_time(self, timestamp: str) -> None:
-        if not timestamp.isdigit() or len(timestamp) > 12:
+        if not is_ascii_number(timestamp, max_digits=12):
             raise ForgedRequest("timestamp missing or not a number")
         if abs(self.clock.now().timestamp() - int(timestamp)) > self.replay_window:
             raise ForgedRequest("timestamp outside the replay window")
@@ -156,7 +157,7 @@ class WeChatCallback:
         parts = self.parts
         first_time = await mark_seen(parts.redis, parts.keys, inbound.msg_key)
         recorded = await parts.conversation.record(inbound, maybe_seen=not first_time)
-        if recorded.duplicate or not first_time:
+        if recorded.duplicate:  # the database decides who answers; Redis only made the lookup skippable
             return await self._answer_retry(recorded.message_id)
         job = await parts.jobs.answer(inbound, recorded)
         answer = await self._wait_for_answer(job, recorded.message_id)

@@ -35,7 +35,7 @@ def to_inbound(message: Any, fields: dict[str, str], received_at: datetime) -> I
         "received_at": received_at,
         "sent_at": sent_at,
         "original_type": msg_type,
-        "wechat_msg_id": int(fields["MsgId"]) if fields.get("MsgId", "").isdigit() else None,
+        "wechat_msg_id": int(fields["MsgId"]) if fields.get("MsgId") else None,
     }
     if msg_type == "text":
         return Inbound(kind="text", text=fields.get("Content", ""), **common)

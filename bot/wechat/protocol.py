@@ -26,6 +26,12 @@ from wechatpy.utils import WeChatSigner
 from bot.errors import BadWeChatRequest, ForgedRequest
 
 _DTD_OR_ENTITY = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
+_ASCII_DIGITS = re.compile(r"[0-9]+")
+
+
+def is_ascii_number(value: str, *, max_digits: int) -> bool:
+    """Plain ASCII digits only: str.isdigit() also accepts '²' and other digits int() refuses."""
+    return len(value) <= max_digits and _ASCII_DIGITS.fullmatch(value) is not None
 
 
 def sign(*parts: str) -> str:
@@ -88,11 +94,11 @@ def parse_wechat_message(xml: bytes) -> Any:
     for required in ("ToUserName", "FromUserName", "CreateTime", "MsgType"):
         if not fields.get(required):
             raise BadWeChatRequest(f"missing {required}")
-    if not fields["CreateTime"].isdigit():
+    if not is_ascii_number(fields["CreateTime"], max_digits=11):
         raise BadWeChatRequest("CreateTime is not a number")
     msg_id = fields.get("MsgId")
-    if msg_id is not None and not msg_id.isdigit():
-        raise BadWeChatRequest("MsgId is not a number")
+    if msg_id is not None and not (is_ascii_number(msg_id, max_digits=19) and int(msg_id) < 2**63):
+        raise BadWeChatRequest("MsgId is not a 64-bit number")
     if fields["MsgType"].lower() != "event" and not msg_id:
         raise BadWeChatRequest("missing MsgId")
     if len(fields["FromUserName"]) > 64:
