@@ -19,9 +19,9 @@ from bot.store.redis_keys import RedisKeys, mark_seen
 from bot.store.transcript import Transcript
 from bot.wechat.inbound import to_inbound
 from bot.wechat.protocol import (
-    is_ascii_number,
     SafeMode,
     check_signature,
+    is_ascii_number,
     parse_wechat_message,
     parse_xml_fields,
     render_text_reply,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sys
+from pathlib import Path
 
 import aiohttp
 from aiohttp import web
@@ -129,8 +130,11 @@ async def run_demo(settings: Settings, *, port: int, fake_port: int, chat: bool)
         else:
             token = settings.wechat_token.get_secret_value()
             aes = settings.wechat_aes_key.get_secret_value() if settings.wechat_aes_key else ""
+            command = Path(sys.executable).with_name("legalaid")
+            print("在另一个终端里这样聊天：")
             print(
-                f"在另一个终端运行：LEGALAID_WECHAT_TOKEN={token} LEGALAID_WECHAT_AES_KEY={aes} legalaid chat --url {url}"
+                f"  LEGALAID_WECHAT_TOKEN={token} LEGALAID_WECHAT_AES_KEY={aes} "
+                f"{command} chat --url {url} --fake-url {settings.wechat_api_base}"
             )
             print("按 Ctrl+C 停止。")
             await asyncio.Event().wait()
