@@ -1,0 +1,1 @@
+"""Natural-language understanding: turning a citizen's free-text message into intents and entities."""
