@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from typing import TypeVar
 
 import aiohttp
 import aiojobs
@@ -15,9 +16,13 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.clock import Clock, SystemClock
 from bot.dialogue.conversation import Conversation
-from bot.dialogue.engine import DialogueEngine, WelcomeDialogue
+from bot.dialogue.engine import DialogueEngine
+from bot.dialogue.routing import IntentDialogue
 from bot.dialogue.texts import Texts, load_texts
 from bot.health import ReadinessCheck, health_routes
+from bot.nlu.http import nlu_routes
+from bot.nlu.parse import Classifier
+from bot.nlu.service import RasaNlu, entity_extractor, load_builtin
 from bot.settings import Settings
 from bot.store.db import Database, open_database, schema_is_current, upgrade_schema
 from bot.store.redis_keys import CitizenLocks, LocalCitizenLocks, RedisKeys, connect_redis
@@ -29,6 +34,7 @@ from bot.wechat.worker import AnswerJobs
 from scheduler.alarm import start_alarm
 
 log = structlog.get_logger(__name__)
+T = TypeVar("T")
 
 
 @dataclass(slots=True)
@@ -43,6 +49,7 @@ class Service:
     http: aiohttp.ClientSession | None = None
     wechat_api: WeChatApi | None = None
     transcript: Transcript | None = None
+    nlu: Classifier | None = None
     conversation: Conversation | None = None
     jobs: AnswerJobs | None = None
     alarm: AsyncIOScheduler | None = None
@@ -56,6 +63,7 @@ def create_app(
     *,
     clock: Clock | None = None,
     engine: DialogueEngine | None = None,
+    nlu: Classifier | None = None,
     migrate: bool = True,
     periodic_jobs: bool = True,
 ) -> web.Application:
@@ -102,12 +110,30 @@ def create_app(
         yield
         await service.http.close()
 
+    async def nlu_ctx(_app: web.Application) -> AsyncIterator[None]:
+        if nlu is not None:  # a model already loaded by the caller (tests share one per run)
+            service.nlu = nlu
+        elif settings.nlu_backend == "rasa":
+            assert service.http is not None and settings.rasa_url is not None
+            service.nlu = RasaNlu(
+                service.http,
+                settings.rasa_url,
+                token=settings.rasa_token.get_secret_value() if settings.rasa_token else None,
+                timeout=settings.nlu_timeout_seconds,
+                entities=entity_extractor(settings.nlu_data),
+            )
+        else:
+            model = await load_builtin(settings.nlu_config, settings.nlu_data, settings.model_dir)
+            service.nlu = model
+        yield
+
     async def dialogue_ctx(_app: web.Application) -> AsyncIterator[None]:
         assert service.redis is not None and service.transcript is not None and service.wechat_api is not None
         keys = RedisKeys(settings.redis_prefix)
+        assert service.nlu is not None
         service.conversation = Conversation(
             service.transcript,
-            engine or WelcomeDialogue(texts),
+            engine or IntentDialogue(texts, service.nlu),
             CitizenLocks(service.redis, keys) if settings.redis_url else LocalCitizenLocks(),
             texts,
             service.clock,
@@ -153,9 +179,17 @@ def create_app(
         passive_budget=settings.passive_reply_budget,
     )
     app.router.add_routes(callback.routes())
-    app.cleanup_ctx.extend([database_ctx, redis_ctx, wechat_api_ctx, dialogue_ctx, alarm_ctx])
+    app.cleanup_ctx.extend([database_ctx, redis_ctx, wechat_api_ctx, nlu_ctx, dialogue_ctx, alarm_ctx])
+    nlu_token = settings.nlu_token.get_secret_value() if settings.nlu_token else None
+    app.router.add_routes(nlu_routes(lambda: _require(service.nlu), nlu_token, settings.max_body_bytes))
     app.router.add_routes(health_routes(_readiness_checks(service, periodic_jobs)))
     return app
+
+
+def _require(part: T | None) -> T:
+    if part is None:
+        raise RuntimeError("used before startup")
+    return part
 
 
 @web.middleware
@@ -182,7 +216,7 @@ def _readiness_checks(service: Service, periodic_jobs: bool) -> dict[str, Readin
         return "ok" if service.settings.redis_url else "ok (in-process substitute)"
 
     async def nlu() -> str:
-        return service.settings.nlu_backend
+        return await _require(service.nlu).status()
 
     async def scheduler() -> str:
         if not periodic_jobs:

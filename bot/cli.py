@@ -9,9 +9,11 @@ import contextlib
 import secrets
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from bot.errors import ConfigurationError
 from bot.log import configure_logging
+from bot.nlu.parse import TrainingDataError, UnsupportedComponent
 from bot.settings import Settings, load_settings
 
 DEMO_OPENID = "o_demo_citizen_0001"
@@ -25,7 +27,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return int(args.run(args) or 0)
-    except ConfigurationError as exc:
+    except (ConfigurationError, TrainingDataError, UnsupportedComponent) as exc:
         print(f"legalaid: {exc}", file=sys.stderr)
         return 78  # EX_CONFIG
     except KeyboardInterrupt:
@@ -62,6 +64,21 @@ def build_parser() -> argparse.ArgumentParser:
     chat.add_argument("--plain", action="store_true", help="send plaintext even when an AES key is set")
     chat.set_defaults(run=_chat)
 
+    nlu = sub.add_parser("nlu", help="the built-in NLU: train, evaluate, validate")
+    nlu_sub = nlu.add_subparsers(title="nlu commands")
+    train = nlu_sub.add_parser("train", help="train the model from config.yml and nlu_data/")
+    train.add_argument("--force", action="store_true", help="retrain even when the saved model is current")
+    train.set_defaults(run=_nlu_train)
+    evaluate = nlu_sub.add_parser("evaluate", help="score a Rasa-format file, like `rasa test nlu`")
+    evaluate.add_argument("file", type=Path)
+    evaluate.add_argument("--report", type=Path, help="write a JSON report like Rasa's intent_report.json")
+    evaluate.add_argument(
+        "--cross-validation", type=int, metavar="N", help="N-fold cross-validation on FILE instead"
+    )
+    evaluate.set_defaults(run=_nlu_evaluate)
+    nlu_validate = nlu_sub.add_parser("validate", help="check config.yml and the training data")
+    nlu_validate.set_defaults(run=_nlu_validate)
+
     data = sub.add_parser("data", help="the center's editable data files")
     data_sub = data.add_subparsers(title="data commands")
     validate = data_sub.add_parser("validate", help="check every data file, as the service does at start")
@@ -97,6 +114,84 @@ def _fake_wechat(args: argparse.Namespace) -> int:
     print(f"fake WeChat API on http://{args.host}:{args.port}  (sent messages: /fake/sent)")
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(run_fake_wechat(args.host, args.port))
+    return 0
+
+
+def _nlu_train(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from bot.nlu.service import load_or_train, model_fingerprint
+
+    settings = _settings(log_level="WARNING")
+    if args.force:
+        for old in settings.model_dir.glob("nlu-*.pkl"):
+            old.unlink()
+    steps = tqdm(total=6, desc="training", unit="step")
+
+    def progress(step: str) -> None:
+        steps.set_postfix_str(step)
+        steps.update(1)
+
+    model = load_or_train(settings.nlu_config, settings.nlu_data, settings.model_dir, progress)
+    steps.update(steps.total - steps.n)
+    steps.close()
+    stamp = model_fingerprint(settings.nlu_config, settings.nlu_data)
+    print(f"model {stamp}: {len(model.intents)} intents, trained in {model.trained_seconds:.2f} s")
+    return 0
+
+
+def _nlu_evaluate(args: argparse.Namespace) -> int:
+    import json
+
+    from bot.nlu.evaluation import cross_validation_folds, evaluate
+    from bot.nlu.model import train_model
+    from bot.nlu.pipeline import load_pipeline_config
+    from bot.nlu.service import load_or_train
+    from bot.nlu.training_data import TrainingData, load_training_data
+
+    settings = _settings(log_level="WARNING")
+    test = load_training_data(args.file)
+    if args.cross_validation:
+        config = load_pipeline_config(settings.nlu_config)
+        reports = []
+        for number, (train, held_out) in enumerate(
+            cross_validation_folds(test.examples, args.cross_validation), 1
+        ):
+            fold = TrainingData(
+                examples=train, synonyms=test.synonyms, regexes=test.regexes, lookups=test.lookups
+            )
+            model = train_model(config, fold, f"cv{number}")
+            result = evaluate(held_out, model.parse)
+            reports.append(result)
+            print(f"fold {number}: accuracy {result.accuracy:.4f}  macro-F1 {result.macro_f1:.4f}")
+        accuracy = sum(r.accuracy for r in reports) / len(reports)
+        macro = sum(r.macro_f1 for r in reports) / len(reports)
+        print(f"{args.cross_validation}-fold mean: accuracy {accuracy:.4f}  macro-F1 {macro:.4f}")
+        return 0
+    model = load_or_train(settings.nlu_config, settings.nlu_data, settings.model_dir)
+    result = evaluate(test.examples, model.parse)
+    print(result.summary())
+    if args.report:
+        args.report.write_text(json.dumps(result.report, ensure_ascii=False, indent=2), encoding="utf-8")
+        print(f"report written to {args.report}")
+    return 0
+
+
+def _nlu_validate(_args: argparse.Namespace) -> int:
+    from bot.nlu.pipeline import load_pipeline_config
+    from bot.nlu.training_data import load_training_data
+
+    settings = load_settings()
+    config = load_pipeline_config(settings.nlu_config)
+    data = load_training_data(settings.nlu_data)
+    counts: dict[str, int] = {}
+    for _, intent in data.examples:
+        counts[intent] = counts.get(intent, 0) + 1
+    print(f"{settings.nlu_config}: {len(config.components)} components OK")
+    print(
+        f"{settings.nlu_data}: {len(data.examples)} examples, {len(counts)} intents, "
+        f"{len(data.regexes)} regexes, {len(data.synonyms)} synonyms, {sum(map(len, data.lookups.values()))} lookups"
+    )
     return 0
 
 

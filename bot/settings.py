@@ -39,6 +39,11 @@ class Settings(BaseSettings):
     nlu_backend: Literal["builtin", "rasa"] = "builtin"
     nlu_token: SecretStr | None = None
     rasa_url: str | None = None
+    rasa_token: SecretStr | None = None
+    nlu_timeout_seconds: float = Field(default=2.0, gt=0, le=4.0)
+    nlu_config: Path = REPO_ROOT / "config.yml"
+    nlu_data: Path = REPO_ROOT / "nlu_data"
+    model_dir: Path = REPO_ROOT / ".models"
 
     alias_key: SecretStr = SecretStr("legalaid-demo-alias-key")
     field_key: SecretStr | None = None

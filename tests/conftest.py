@@ -19,7 +19,8 @@ from sqlalchemy import text
 from bot.app import SERVICE, Service, create_app
 from bot.clock import Clock
 from bot.dialogue.engine import DialogueEngine
-from bot.settings import Settings
+from bot.nlu.service import BuiltinNlu, load_or_train
+from bot.settings import REPO_ROOT, Settings
 from bot.store.db import open_database, upgrade_schema
 from bot.wechat.citizen_simulator import CitizenSimulator
 from bot.wechat.fake_api import DEMO_APPID, DEMO_APPSECRET, create_fake_wechat_app
@@ -87,6 +88,12 @@ class FakeWeChatServer:
             assert r.status == 200
 
 
+@pytest.fixture(scope="session")
+def builtin_nlu() -> BuiltinNlu:
+    """One trained model for the whole run (each load holds jieba's ~70 MB dictionary)."""
+    return BuiltinNlu(load_or_train(REPO_ROOT / "config.yml", REPO_ROOT / "nlu_data", REPO_ROOT / ".models"))
+
+
 @pytest.fixture
 async def http() -> AsyncIterator[aiohttp.ClientSession]:
     async with aiohttp.ClientSession() as session:
@@ -148,7 +155,11 @@ ServiceFactory = Callable[..., Awaitable[RunningService]]
 
 @pytest.fixture
 async def start_service(
-    database_url: str, redis_prefix: str, fake_wechat: FakeWeChatServer, http: aiohttp.ClientSession
+    database_url: str,
+    redis_prefix: str,
+    fake_wechat: FakeWeChatServer,
+    http: aiohttp.ClientSession,
+    builtin_nlu: BuiltinNlu,
 ) -> AsyncIterator[ServiceFactory]:
     """Start the real app on a real port, wired to real databases, real Redis and the fake WeChat API."""
     servers: list[TestServer] = []
@@ -174,7 +185,8 @@ async def start_service(
         }
         values.update(overrides)
         settings = Settings(**values)
-        app = create_app(settings, clock=clock, engine=engine, periodic_jobs=False)
+        nlu = builtin_nlu if settings.nlu_backend == "builtin" else None
+        app = create_app(settings, clock=clock, engine=engine, nlu=nlu, periodic_jobs=False)
         server = TestServer(app, host="127.0.0.1", port=0)
         await server.start_server()
         servers.append(server)

@@ -1,4 +1,5 @@
-"""The neutral message the edge hands to the dialogue, and what the dialogue answers."""
+"""The turns of a consultation: the neutral message the edge hands over, the answers, and where
+the conversation stands. Plain values shared by the edge, the dialogue and the store."""
 
 from __future__ import annotations
 
@@ -33,3 +34,12 @@ class Outbound:
 
     text: str
     author: Literal["bot", "consultant"] = "bot"
+
+
+@dataclass(frozen=True, slots=True)
+class ConversationState:
+    """Where the citizen's conversation stands; stored durably between messages."""
+
+    flow: str | None = None
+    step: str | None = None
+    slots: dict[str, Any] = field(default_factory=dict)

@@ -8,15 +8,28 @@ from dataclasses import dataclass
 import structlog
 
 from bot.clock import Clock
-from bot.dialogue.engine import DialogueEngine
+from bot.consultations.turns import Inbound, Outbound
+from bot.dialogue.engine import DialogueEngine, Effect, NeedsHuman, Topic, Understood
 from bot.dialogue.texts import Texts
-from bot.dialogue.turns import Inbound, Outbound
 from bot.errors import LegalAidError
 from bot.privacy.alias import citizen_alias
 from bot.store.redis_keys import CitizenLocks, LocalCitizenLocks
-from bot.store.transcript import RecordedInbound, Transcript
+from bot.store.transcript import RecordedInbound, Transcript, TurnOutcome
 
 log = structlog.get_logger(__name__)
+
+
+def outcome_of(effects: list[Effect]) -> TurnOutcome:
+    """Fold the dialogue's effects into the record changes the store makes with the answer."""
+    intent = confidence = topic = waiting = None
+    for effect in effects:
+        if isinstance(effect, Understood):
+            intent, confidence = effect.intent, effect.confidence
+        elif isinstance(effect, Topic):
+            topic = effect.intent
+        elif isinstance(effect, NeedsHuman):
+            waiting = effect.reason
+    return TurnOutcome(intent=intent, confidence=confidence, topic=topic, waiting_reason=waiting)
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,14 +92,15 @@ class Conversation:
             now = self._clock.now()
             try:
                 response = await self._engine.respond(inbound, state, now)
-                replies, next_state = response.replies, response.state
+                replies, next_state, effects = response.replies, response.state, response.effects
             except LegalAidError as exc:
-                # The citizen never sees a failure: a polite promise, and the turn stays on record.
+                # The citizen never sees a failure: a polite promise, and a consultant takes the turn.
                 log.warning("dialogue_failed", code=exc.code, message_id=recorded.message_id)
                 replies, next_state = [Outbound(self._texts.say("fallback_we_will_reply"))], state
+                effects = [NeedsHuman(exc.code)]
             passive = bool(replies) and take_passive is not None and take_passive()
             ids = await self._transcript.save_response(
-                recorded, replies, next_state, now, passive_first=passive
+                recorded, replies, next_state, now, passive_first=passive, outcome=outcome_of(effects)
             )
         log.info("answer_committed", message_id=recorded.message_id, replies=len(ids))
         if passive and ids:

@@ -4,19 +4,35 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
+from bot.consultations.turns import ConversationState, Inbound, Outbound
 from bot.dialogue.texts import Texts
-from bot.dialogue.turns import Inbound, Outbound
 
 
 @dataclass(frozen=True, slots=True)
-class ConversationState:
-    """Where the citizen's conversation stands; stored durably between messages."""
+class Understood:
+    """What the NLU made of the turn; recorded on the inbound message for review and reports."""
 
-    flow: str | None = None
-    step: str | None = None
-    slots: dict[str, Any] = field(default_factory=dict)
+    intent: str
+    confidence: float
+
+
+@dataclass(frozen=True, slots=True)
+class NeedsHuman:
+    """The consultation waits for a consultant (handoff builds the queue item from this)."""
+
+    reason: str  # request_human | complain | nlu_unavailable | nlu_fallback
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    """The consultation's subject, from the first consult_* intent seen."""
+
+    intent: str
+
+
+Effect = Understood | NeedsHuman | Topic
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,7 +41,7 @@ class Response:
 
     replies: list[Outbound]
     state: ConversationState
-    effects: list[object] = field(default_factory=list)
+    effects: list[Effect] = field(default_factory=list)
 
 
 class DialogueEngine(Protocol):

@@ -36,8 +36,13 @@ class Texts:
 
     entries: dict[str, str]
 
-    def say(self, key: str) -> str:
-        return self.entries[key]
+    def say(self, key: str, **values: str) -> str:
+        """The sentence for `key`, with per-turn placeholders (e.g. {topic}) filled in."""
+        text = self.entries[key]
+        return text.format(**values) if values else text
+
+    def has(self, key: str) -> bool:
+        return key in self.entries
 
 
 def _read_yaml(path: Path) -> object:
@@ -65,10 +70,17 @@ def load_texts(data_dir: Path) -> Texts:
         if not isinstance(value, str):
             raise ConfigurationError(f"{data_dir / 'texts.yml'}: {key}: must be text")
         try:
-            entries[key] = value.format(**facts)
+            entries[key] = value.format_map(_CenterFactsOnly(facts))
         except (KeyError, IndexError, ValueError) as exc:
             raise ConfigurationError(f"{data_dir / 'texts.yml'}: {key}: unknown placeholder {exc}") from None
     return Texts(entries)
+
+
+class _CenterFactsOnly(dict[str, str]):
+    """Fill the center's facts now; leave per-turn placeholders such as {topic} for say()."""
+
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
 
 
 def _first_problem(exc: ValidationError) -> str:

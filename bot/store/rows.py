@@ -5,7 +5,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -49,9 +60,12 @@ class ConsultationRow(Row):
     """One consultation: the record staff review (002 §6.2 d, f)."""
 
     __tablename__ = "consultation"
+    __table_args__ = (Index("ix_consultation_waiting", "status", "waiting_since"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     citizen_id: Mapped[int] = mapped_column(ForeignKey("citizen.id"), index=True)
-    status: Mapped[str] = mapped_column(String(16), default="open")
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open | waiting_human | closed
+    waiting_since: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    waiting_reason: Mapped[str | None] = mapped_column(String(32), nullable=True)
     channel: Mapped[str] = mapped_column(String(16), default="wechat")
     kind: Mapped[str | None] = mapped_column(String(16), nullable=True)
     intent: Mapped[str | None] = mapped_column(String(48), nullable=True)
@@ -87,6 +101,9 @@ class MessageRow(Row):
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime())
     # Inbound only: when the dialogue committed its answer. NULL = not yet answered (recovery sweep).
     answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    # Inbound only: what the NLU made of it, for transcripts and reports by intent.
+    intent: Mapped[str | None] = mapped_column(String(48), nullable=True)
+    intent_confidence: Mapped[float | None] = mapped_column(Float, nullable=True)
 
 
 class DeliveryRow(Row):

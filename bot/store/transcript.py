@@ -15,8 +15,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
-from bot.dialogue.engine import ConversationState
-from bot.dialogue.turns import Inbound, Outbound
+from bot.consultations.turns import ConversationState, Inbound, Outbound
 from bot.store.db import Database
 from bot.store.rows import CitizenRow, ConsultationRow, ConversationStateRow, DeliveryRow, MessageRow
 
@@ -35,6 +34,16 @@ class RecordedInbound:
     citizen_id: int
     consultation_id: int
     duplicate: bool
+
+
+@dataclass(frozen=True, slots=True)
+class TurnOutcome:
+    """What a turn changed in the record besides the replies: its intent, the topic, a wait."""
+
+    intent: str | None = None
+    confidence: float | None = None
+    topic: str | None = None  # set on the consultation when it has none yet
+    waiting_reason: str | None = None  # the consultation now waits for a human
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +157,7 @@ class Transcript:
         now: datetime,
         *,
         passive_first: bool = False,
+        outcome: TurnOutcome | None = None,
     ) -> list[int]:
         """Commit the replies (as pending deliveries) and the new state in one transaction.
 
@@ -156,7 +166,7 @@ class Transcript:
         waiting request is about to return; `unclaim_passive` undoes that if it could not.
         """
         return await self._db.write(
-            lambda conn: _save_response(conn, recorded, replies, state, now, passive_first)
+            lambda conn: _save_response(conn, recorded, replies, state, now, passive_first, outcome or TurnOutcome())
         )
 
     # ---- passive replies ---------------------------------------------------------------
@@ -285,7 +295,11 @@ class _HotStatements:
         self.mark_answered = (
             update(message_t)
             .where(message_t.c.id == bindparam("message_id"), message_t.c.answered_at.is_(None))
-            .values(answered_at=bindparam("now"))
+            .values(
+                answered_at=bindparam("now"),
+                intent=bindparam("intent"),
+                intent_confidence=bindparam("confidence"),
+            )
         )
         state = upsert(state_t)
         self.store_state = state.on_conflict_do_update(
@@ -383,10 +397,22 @@ def _save_response(
     state: ConversationState,
     now: datetime,
     passive_first: bool,
+    outcome: TurnOutcome,
 ) -> list[int]:
     hot = _hot(conn)
-    if _rowcount(conn.execute(hot.mark_answered, {"message_id": recorded.message_id, "now": now})) != 1:
+    marked = conn.execute(
+        hot.mark_answered,
+        {
+            "message_id": recorded.message_id,
+            "now": now,
+            "intent": outcome.intent,
+            "confidence": outcome.confidence,
+        },
+    )
+    if _rowcount(marked) != 1:
         return []  # answered by another worker already: never answer twice
+    if outcome.topic or outcome.waiting_reason:
+        _change_consultation(conn, recorded.consultation_id, outcome, now)
     delivery_ids: list[int] = []
     for position, reply in enumerate(replies):
         passive = passive_first and position == 0
@@ -433,6 +459,21 @@ def _save_response(
         },
     )
     return delivery_ids
+
+
+def _change_consultation(conn: Connection, consultation_id: int, outcome: TurnOutcome, now: datetime) -> None:
+    if outcome.topic:
+        conn.execute(
+            update(consultation_t)
+            .where(consultation_t.c.id == consultation_id, consultation_t.c.intent.is_(None))
+            .values(intent=outcome.topic)
+        )
+    if outcome.waiting_reason:
+        conn.execute(
+            update(consultation_t)
+            .where(consultation_t.c.id == consultation_id, consultation_t.c.status == "open")
+            .values(status="waiting_human", waiting_since=now, waiting_reason=outcome.waiting_reason)
+        )
 
 
 def _claim_for_sending(

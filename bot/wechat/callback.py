@@ -12,8 +12,8 @@ from aiohttp import web
 from redis.asyncio import Redis
 
 from bot.clock import Clock
+from bot.consultations.turns import Inbound
 from bot.dialogue.conversation import Answer, Conversation
-from bot.dialogue.turns import Inbound
 from bot.errors import BadWeChatRequest, ForgedRequest
 from bot.store.redis_keys import RedisKeys, mark_seen
 from bot.store.transcript import Transcript

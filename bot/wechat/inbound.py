@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.dialogue.turns import Inbound
+from bot.consultations.turns import Inbound
 
 SUPPORTED_EVENTS = frozenset(
     {"subscribe", "subscribe_scan", "unsubscribe", "click", "view", "scan", "location"}

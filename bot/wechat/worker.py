@@ -11,8 +11,8 @@ import aiojobs
 import structlog
 
 from bot.clock import Clock
+from bot.consultations.turns import Inbound
 from bot.dialogue.conversation import Answer, Conversation
-from bot.dialogue.turns import Inbound
 from bot.store.transcript import RecordedInbound, Transcript
 from handoff.delivery import CitizenChannel, deliver_pending
 

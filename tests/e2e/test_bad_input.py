@@ -12,8 +12,8 @@ from defusedxml.ElementTree import fromstring as safe_fromstring
 from wechatpy.crypto import PrpCrypto, WeChatCrypto
 
 from bot.clock import MovableClock
-from bot.dialogue.engine import ConversationState, Response
-from bot.dialogue.turns import Inbound, Outbound
+from bot.consultations.turns import ConversationState, Inbound, Outbound
+from bot.dialogue.engine import Response
 from bot.wechat.citizen_simulator import OFFICIAL_ACCOUNT, CitizenSimulator
 from bot.wechat.protocol import SafeMode, parse_xml_fields, sign
 from tests.conftest import RunningService, ServiceFactory, new_aes_key

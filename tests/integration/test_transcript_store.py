@@ -8,8 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import text
 
-from bot.dialogue.engine import ConversationState
-from bot.dialogue.turns import Inbound, Outbound
+from bot.consultations.turns import ConversationState, Inbound, Outbound
 from bot.store.db import open_database, schema_is_current, upgrade_schema
 from bot.store.transcript import Transcript
 
