@@ -15,10 +15,13 @@ from aiohttp.typedefs import Handler
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.clock import Clock, SystemClock
+from bot.dialogue.center_data import load_center_data
 from bot.dialogue.conversation import Conversation
 from bot.dialogue.engine import DialogueEngine
+from bot.dialogue.flows.eligibility_interview import EligibilityInterview
 from bot.dialogue.routing import IntentDialogue
-from bot.dialogue.texts import Texts, load_texts
+from bot.dialogue.texts import Texts
+from bot.eligibility.http import eligibility_routes
 from bot.health import ReadinessCheck, health_routes
 from bot.nlu.http import nlu_routes
 from bot.nlu.parse import Classifier
@@ -68,7 +71,8 @@ def create_app(
     periodic_jobs: bool = True,
 ) -> web.Application:
     """Build the application; resources open in order and close in reverse (cleanup_ctx)."""
-    texts = load_texts(settings.data_dir)  # a broken data file stops the start here
+    center = load_center_data(settings.data_dir)  # a broken data file stops the start here
+    texts = center.texts
     service = Service(settings=settings, clock=clock or SystemClock(), texts=texts)
     app = web.Application(client_max_size=settings.max_body_bytes, middlewares=[unexpected_failure])
     app[SERVICE] = service
@@ -133,7 +137,8 @@ def create_app(
         assert service.nlu is not None
         service.conversation = Conversation(
             service.transcript,
-            engine or IntentDialogue(texts, service.nlu),
+            engine
+            or IntentDialogue(texts, service.nlu, EligibilityInterview(texts, center.menus, center.rulebook)),
             CitizenLocks(service.redis, keys) if settings.redis_url else LocalCitizenLocks(),
             texts,
             service.clock,
@@ -180,6 +185,7 @@ def create_app(
     )
     app.router.add_routes(callback.routes())
     app.cleanup_ctx.extend([database_ctx, redis_ctx, wechat_api_ctx, nlu_ctx, dialogue_ctx, alarm_ctx])
+    app.router.add_routes(eligibility_routes(lambda: center.rulebook))
     nlu_token = settings.nlu_token.get_secret_value() if settings.nlu_token else None
     app.router.add_routes(nlu_routes(lambda: _require(service.nlu), nlu_token, settings.max_body_bytes))
     app.router.add_routes(health_routes(_readiness_checks(service, periodic_jobs)))

@@ -196,11 +196,11 @@ def _nlu_validate(_args: argparse.Namespace) -> int:
 
 
 def _data_validate(_args: argparse.Namespace) -> int:
-    from bot.dialogue.texts import load_texts
+    from bot.dialogue.center_data import load_center_data
 
     settings = load_settings()
-    texts = load_texts(settings.data_dir)
-    print(f"{settings.data_dir}: {len(texts.entries)} texts OK")
+    center = load_center_data(settings.data_dir)
+    print(f"{settings.data_dir}: {len(center.texts.entries)} texts, eligibility rules and interview menus OK")
     return 0
 
 

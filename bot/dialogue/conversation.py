@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import structlog
 
 from bot.clock import Clock
 from bot.consultations.turns import Inbound, Outbound
-from bot.dialogue.engine import DialogueEngine, Effect, NeedsHuman, Topic, Understood
+from bot.dialogue.engine import DialogueEngine, Effect, NeedsHuman, Screened, Topic, Understood
 from bot.dialogue.texts import Texts
 from bot.errors import LegalAidError
 from bot.privacy.alias import citizen_alias
@@ -22,6 +23,7 @@ log = structlog.get_logger(__name__)
 def outcome_of(effects: list[Effect]) -> TurnOutcome:
     """Fold the dialogue's effects into the record changes the store makes with the answer."""
     intent = confidence = topic = waiting = None
+    screening: dict[str, Any] | None = None
     for effect in effects:
         if isinstance(effect, Understood):
             intent, confidence = effect.intent, effect.confidence
@@ -29,7 +31,11 @@ def outcome_of(effects: list[Effect]) -> TurnOutcome:
             topic = effect.intent
         elif isinstance(effect, NeedsHuman):
             waiting = effect.reason
-    return TurnOutcome(intent=intent, confidence=confidence, topic=topic, waiting_reason=waiting)
+        elif isinstance(effect, Screened):
+            screening = {"case": effect.case, "decision": effect.decision}
+    return TurnOutcome(
+        intent=intent, confidence=confidence, topic=topic, waiting_reason=waiting, screening=screening
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from bot.consultations.turns import ConversationState, Inbound, Outbound
 from bot.dialogue.texts import Texts
@@ -32,7 +32,15 @@ class Topic:
     intent: str
 
 
-Effect = Understood | NeedsHuman | Topic
+@dataclass(frozen=True, slots=True)
+class Screened:
+    """An eligibility decision reached in the interview, kept on the consultation record."""
+
+    case: dict[str, Any]
+    decision: dict[str, Any]
+
+
+Effect = Understood | NeedsHuman | Topic | Screened
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,8 +16,9 @@ from bot.dialogue.engine import (
     Understood,
     WelcomeDialogue,
 )
+from bot.dialogue.flows.eligibility_interview import EligibilityInterview
 from bot.dialogue.texts import Texts
-from bot.nlu.parse import FALLBACK_INTENT, Classifier, NluUnavailable
+from bot.nlu.parse import FALLBACK_INTENT, Classifier, NluUnavailable, Parse
 
 log = structlog.get_logger(__name__)
 
@@ -39,29 +40,76 @@ OFFER_HUMAN = "offer_human"
 _ACCEPT_OFFER = re.compile(r"^\s*(1|１|一|好|好的|可以|要|转|转人工|人工)\s*[。.!！]?\s*$")
 
 
-class IntentDialogue:
-    """Answers text and voice by intent; events and other message types as WelcomeDialogue does."""
+INTERVIEW_INTENTS = frozenset({"ask_eligibility", "apply_legal_aid"})
+CONSULT_OFFER = "consult_offer"
 
-    def __init__(self, texts: Texts, nlu: Classifier) -> None:
+
+class IntentDialogue:
+    """Answers text and voice by intent; events and other message types as WelcomeDialogue does.
+    The eligibility interview, when active, reads the answer first."""
+
+    def __init__(self, texts: Texts, nlu: Classifier, interview: EligibilityInterview | None = None) -> None:
         self._texts = texts
         self._nlu = nlu
         self._welcome = WelcomeDialogue(texts)
+        self._interview = interview
 
     async def respond(self, inbound: Inbound, state: ConversationState, now: datetime) -> Response:
         if inbound.kind not in ("text", "voice") or not inbound.text:
             return await self._welcome.respond(inbound, state, now)
+        interviewing = self._interview is not None and self._interview.is_active(state)
         try:
-            parse = await self._nlu.parse(inbound.text)
+            parse: Parse | None = await self._nlu.parse(inbound.text)
         except NluUnavailable as exc:
             log.warning("nlu_unavailable", reason=str(exc))
-            return self._say("nlu_unavailable", ConversationState(), [NeedsHuman("nlu_unavailable")])
+            if not interviewing:
+                return self._say("nlu_unavailable", ConversationState(), [NeedsHuman("nlu_unavailable")])
+            parse = None  # numbered answers need no NLU: the interview goes on
+        if interviewing:
+            assert self._interview is not None
+            answered = self._interview.answer(inbound.text, parse, state)
+            if answered is not None:
+                return answered
+        assert parse is not None
         intent = parse.intent.name
         effects: list[Effect] = [Understood(intent, parse.intent.confidence)]
+        if interviewing:
+            return self._pause_interview(intent, effects, state)
         if state.step == OFFER_HUMAN:
             answered = self._answer_offer(inbound.text, intent, effects)
             if answered is not None:
                 return answered
+        if state.step == CONSULT_OFFER:
+            answered = self._answer_consult_offer(inbound.text, state, parse, effects)
+            if answered is not None:
+                return answered
+        if intent in INTERVIEW_INTENTS and self._interview is not None:
+            started = self._interview.start(intent, parse)
+            return Response(started.replies, started.state, [*effects, *started.effects])
         return self._route(intent, effects)
+
+    def _pause_interview(self, intent: str, effects: list[Effect], state: ConversationState) -> Response:
+        """Answer the interruption, keep the interview where it was, and say how to go on."""
+        assert self._interview is not None
+        routed = self._route(intent, effects)
+        reminder = self._texts.say("interview.paused")
+        replies = [Outbound(f"{routed.replies[0].text}\n{reminder}")] if routed.replies else []
+        return Response(replies, self._interview.paused(state), routed.effects)
+
+    def _answer_consult_offer(
+        self, text: str, state: ConversationState, parse: Parse, effects: list[Effect]
+    ) -> Response | None:
+        choice = text.strip()[:1]
+        if choice in ("1", "１") or parse.intent_name in ("affirm", "ask_eligibility", "apply_legal_aid"):
+            if self._interview is None:
+                return None
+            started = self._interview.start(state.slots.get("intent"), None)
+            return Response(started.replies, started.state, [*effects, *started.effects])
+        if choice in ("2", "２"):
+            return self._say(
+                "intent.request_human", ConversationState(), [*effects, NeedsHuman("request_human")]
+            )
+        return None
 
     def _answer_offer(self, text: str, intent: str, effects: list[Effect]) -> Response | None:
         """The citizen is answering 'reply 1 for a consultant'."""
@@ -79,9 +127,10 @@ class IntentDialogue:
         if intent in HUMAN_INTENTS:
             return self._say(f"intent.{intent}", ConversationState(), [*effects, NeedsHuman(intent)])
         if intent in CONSULT_INTENTS:
-            topic = self._texts.say(f"topic.{intent}")
-            reply = self._texts.say("intent.consult", topic=topic)
-            return Response([Outbound(reply)], ConversationState(), [*effects, Topic(intent)])
+            guidance = self._texts.say(f"consult.{intent}")
+            reply = f"{guidance}\n{self._texts.say('consult.offer')}"
+            state = ConversationState(step=CONSULT_OFFER, slots={"intent": intent})
+            return Response([Outbound(reply)], state, [*effects, Topic(intent)])
         key = f"intent.{intent}"
         if not self._texts.has(key):
             log.warning("intent_without_answer", intent=intent)

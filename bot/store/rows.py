@@ -71,6 +71,8 @@ class ConsultationRow(Row):
     intent: Mapped[str | None] = mapped_column(String(48), nullable=True)
     specialty: Mapped[str | None] = mapped_column(String(32), nullable=True)
     outcome: Mapped[str | None] = mapped_column(String(8), nullable=True)
+    # The latest eligibility screening: {"case": {...}, "decision": {...}} as the API shapes them.
+    screening: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True), nullable=True)
     started_at: Mapped[datetime] = mapped_column(UtcDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 

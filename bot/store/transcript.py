@@ -44,6 +44,7 @@ class TurnOutcome:
     confidence: float | None = None
     topic: str | None = None  # set on the consultation when it has none yet
     waiting_reason: str | None = None  # the consultation now waits for a human
+    screening: dict[str, Any] | None = None  # {"case": ..., "decision": ...}
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,7 +167,9 @@ class Transcript:
         waiting request is about to return; `unclaim_passive` undoes that if it could not.
         """
         return await self._db.write(
-            lambda conn: _save_response(conn, recorded, replies, state, now, passive_first, outcome or TurnOutcome())
+            lambda conn: _save_response(
+                conn, recorded, replies, state, now, passive_first, outcome or TurnOutcome()
+            )
         )
 
     # ---- passive replies ---------------------------------------------------------------
@@ -411,7 +414,7 @@ def _save_response(
     )
     if _rowcount(marked) != 1:
         return []  # answered by another worker already: never answer twice
-    if outcome.topic or outcome.waiting_reason:
+    if outcome.topic or outcome.waiting_reason or outcome.screening:
         _change_consultation(conn, recorded.consultation_id, outcome, now)
     delivery_ids: list[int] = []
     for position, reply in enumerate(replies):
@@ -467,6 +470,12 @@ def _change_consultation(conn: Connection, consultation_id: int, outcome: TurnOu
             update(consultation_t)
             .where(consultation_t.c.id == consultation_id, consultation_t.c.intent.is_(None))
             .values(intent=outcome.topic)
+        )
+    if outcome.screening:
+        conn.execute(
+            update(consultation_t)
+            .where(consultation_t.c.id == consultation_id)
+            .values(screening=outcome.screening)
         )
     if outcome.waiting_reason:
         conn.execute(

@@ -59,7 +59,10 @@ async def test_fallback_offer_declined_asks_again_without_queueing(start_service
 async def test_affirm_without_context_is_polite_and_the_topic_is_recorded(start_service: ServiceFactory):
     svc = await start_service()
     citizen = svc.citizen()
-    await citizen.say("前夫一直不给孩子抚养费")
     answer = await citizen.say("是的")
     assert answer.reply_text is not None and "还有什么可以帮您" in answer.reply_text
+    offer = await citizen.say("前夫一直不给孩子抚养费")
+    assert offer.reply_text is not None and "1. 看看能不能免费请律师" in offer.reply_text
     assert await svc.scalar("SELECT intent FROM consultation") == "consult_family"
+    accepted = await citizen.say("是的")  # yes to the offer starts the interview
+    assert accepted.reply_text is not None and "家庭问题" in accepted.reply_text

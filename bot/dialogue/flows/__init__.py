@@ -1,0 +1,1 @@
+"""Guided flows: multi-turn conversations whose state lives in ConversationState."""
