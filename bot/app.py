@@ -138,7 +138,9 @@ def create_app(
         service.conversation = Conversation(
             service.transcript,
             engine
-            or IntentDialogue(texts, service.nlu, EligibilityInterview(texts, center.menus, center.rulebook)),
+            or IntentDialogue(
+                texts, service.nlu, EligibilityInterview(texts, center.menus, center.rulebook), center.offices
+            ),
             CitizenLocks(service.redis, keys) if settings.redis_url else LocalCitizenLocks(),
             texts,
             service.clock,

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.dialogue.flows.interview_menus import InterviewMenus, load_interview_menus
+from bot.dialogue.offices import OfficeDirectory, load_offices
 from bot.dialogue.texts import Texts, load_texts
 from bot.eligibility.rulebook import RuleBook, load_rulebook
 from bot.errors import ConfigurationError
@@ -16,6 +17,7 @@ class CenterData:
     texts: Texts
     rulebook: RuleBook
     menus: InterviewMenus
+    offices: OfficeDirectory
 
 
 def load_center_data(data_dir: Path) -> CenterData:
@@ -35,4 +37,10 @@ def load_center_data(data_dir: Path) -> CenterData:
             raise ConfigurationError(
                 f"{where}: defendant flag {choice.code!r} is not in eligibility_rules.yml"
             )
-    return CenterData(texts=texts, rulebook=rulebook, menus=menus)
+    offices = load_offices(data_dir / "offices.yml")
+    for district in offices.offices:
+        if district not in rulebook.district_names:
+            raise ConfigurationError(
+                f"{data_dir / 'offices.yml'}: {district!r} is not a district in eligibility_rules.yml"
+            )
+    return CenterData(texts=texts, rulebook=rulebook, menus=menus, offices=offices)

@@ -17,6 +17,7 @@ from bot.dialogue.engine import (
     WelcomeDialogue,
 )
 from bot.dialogue.flows.eligibility_interview import EligibilityInterview
+from bot.dialogue.offices import OfficeDirectory
 from bot.dialogue.texts import Texts
 from bot.nlu.parse import FALLBACK_INTENT, Classifier, NluUnavailable, Parse
 
@@ -48,8 +49,15 @@ class IntentDialogue:
     """Answers text and voice by intent; events and other message types as WelcomeDialogue does.
     The eligibility interview, when active, reads the answer first."""
 
-    def __init__(self, texts: Texts, nlu: Classifier, interview: EligibilityInterview | None = None) -> None:
+    def __init__(
+        self,
+        texts: Texts,
+        nlu: Classifier,
+        interview: EligibilityInterview | None = None,
+        offices: OfficeDirectory | None = None,
+    ) -> None:
         self._texts = texts
+        self._offices = offices
         self._nlu = nlu
         self._welcome = WelcomeDialogue(texts)
         self._interview = interview
@@ -86,7 +94,27 @@ class IntentDialogue:
         if intent in INTERVIEW_INTENTS and self._interview is not None:
             started = self._interview.start(intent, parse)
             return Response(started.replies, started.state, [*effects, *started.effects])
+        if intent == "ask_office_info":
+            office = self._office_for(parse)
+            if office is not None:
+                return Response([Outbound(office)], ConversationState(), effects)
         return self._route(intent, effects)
+
+    def _office_for(self, parse: Parse) -> str | None:
+        """The office of the district the citizen named (entity from the lookup table)."""
+        if self._offices is None:
+            return None
+        for district in parse.entity_values("district"):
+            office = self._offices.offices.get(str(district))
+            if office is not None:
+                return self._texts.say(
+                    "office.one",
+                    office=office.name,
+                    address=office.address,
+                    phone=office.phone,
+                    hours=self._offices.hours,
+                )
+        return None
 
     def _pause_interview(self, intent: str, effects: list[Effect], state: ConversationState) -> Response:
         """Answer the interruption, keep the interview where it was, and say how to go on."""

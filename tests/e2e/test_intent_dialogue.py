@@ -66,3 +66,15 @@ async def test_affirm_without_context_is_polite_and_the_topic_is_recorded(start_
     assert await svc.scalar("SELECT intent FROM consultation") == "consult_family"
     accepted = await citizen.say("是的")  # yes to the offer starts the interview
     assert accepted.reply_text is not None and "家庭问题" in accepted.reply_text
+
+
+@pytest.mark.parametrize(
+    ("text", "office"), [("昆区的法律援助中心在哪", "昆都仑区"), ("土右旗援助中心电话多少", "土默特右旗")]
+)
+async def test_office_info_by_district_is_marked_as_example(
+    start_service: ServiceFactory, text: str, office: str
+):
+    svc = await start_service()
+    result = await svc.citizen().say(text)
+    assert result.reply_text is not None and office in result.reply_text
+    assert "示例" in result.reply_text and "办公时间" in result.reply_text
