@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
-from bot.errors import ConfigurationError
+from bot.dialogue.data_files import read_data_file
 
 
 class Office(BaseModel):
@@ -24,9 +23,4 @@ class OfficeDirectory(BaseModel):
 
 
 def load_offices(path: Path) -> OfficeDirectory:
-    try:
-        return OfficeDirectory.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-    except FileNotFoundError:
-        raise ConfigurationError(f"{path}: file not found") from None
-    except (yaml.YAMLError, ValidationError) as exc:
-        raise ConfigurationError(f"{path}: {exc}") from None
+    return read_data_file(path, OfficeDirectory)

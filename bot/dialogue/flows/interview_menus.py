@@ -5,10 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, model_validator
 
-from bot.errors import ConfigurationError
+from bot.dialogue.data_files import read_data_file
 
 _NUMBERS = re.compile(r"[0-9０-９]+")
 _CHINESE_DIGITS = {
@@ -95,9 +94,4 @@ class InterviewMenus(BaseModel):
 
 
 def load_interview_menus(path: Path) -> InterviewMenus:
-    try:
-        return InterviewMenus.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-    except FileNotFoundError:
-        raise ConfigurationError(f"{path}: file not found") from None
-    except (yaml.YAMLError, ValidationError) as exc:
-        raise ConfigurationError(f"{path}: {exc}") from None
+    return read_data_file(path, InterviewMenus)
