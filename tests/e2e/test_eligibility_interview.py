@@ -159,3 +159,11 @@ async def test_the_eligibility_api_is_served_by_the_service(svc: RunningService)
     ]
     async with svc.http.post(f"{svc.url}/api/eligibility", json={**case, "district": "火星区"}) as resp:
         assert resp.status == 422 and (await resp.json())["field"] == "district"
+
+
+@pytest.mark.parametrize("answer", ["2", "要修改"])
+async def test_asking_to_change_at_the_confirmation_is_not_taken_as_yes(svc: RunningService, answer: str):
+    citizen = svc.citizen()
+    replies = await talk(citizen, "我能申请法律援助吗", "2", "1", "0", "三口人，一个月四千多", answer)
+    assert "对吗" in replies[4]
+    assert "要改哪一项" in replies[5]

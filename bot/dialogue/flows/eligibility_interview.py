@@ -127,10 +127,15 @@ class EligibilityInterview:
             if not self._take_figures(slots, parse, text, expecting=step):
                 return None
         elif step == "confirm":
-            if _YES.match(text) or (parse is not None and parse.intent_name == "affirm"):
-                return self._finish(slots)
-            if _NO.match(text) or (parse is not None and parse.intent_name == "deny"):
+            # The numbered answer decides first: the NLU reads "2" and "要修改" as agreement.
+            if _NO.match(text):
                 return self._ask("change", slots)
+            if _YES.match(text):
+                return self._finish(slots)
+            if parse is not None and parse.intent_name == "deny":
+                return self._ask("change", slots)
+            if parse is not None and parse.intent_name == "affirm":
+                return self._finish(slots)
             return None
         elif step == "change":
             which = {"1": "areas", "2": "persons", "3": "household_size", "4": "income"}.get(text.strip()[:1])
