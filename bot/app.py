@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import TypeVar
@@ -74,7 +75,9 @@ def create_app(
     center = load_center_data(settings.data_dir)  # a broken data file stops the start here
     texts = center.texts
     service = Service(settings=settings, clock=clock or SystemClock(), texts=texts)
-    app = web.Application(client_max_size=settings.max_body_bytes, middlewares=[unexpected_failure])
+    app = web.Application(
+        client_max_size=settings.max_body_bytes, middlewares=[request_context, unexpected_failure]
+    )
     app[SERVICE] = service
 
     async def database_ctx(_app: web.Application) -> AsyncIterator[None]:
@@ -198,6 +201,17 @@ def _require(part: T | None) -> T:
     if part is None:
         raise RuntimeError("used before startup")
     return part
+
+
+@web.middleware
+async def request_context(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Every log line of a request carries its id (and nothing personal)."""
+    structlog.contextvars.clear_contextvars()
+    request_id = request.headers.get("X-Request-Id", "")[:64] or secrets.token_hex(8)
+    structlog.contextvars.bind_contextvars(request_id=request_id)
+    response = await handler(request)
+    response.headers["X-Request-Id"] = request_id
+    return response
 
 
 @web.middleware
