@@ -100,7 +100,8 @@ async def test_three_concurrent_retries_answer_the_citizen_exactly_once(
     else:
         sent = await _wait_for_sends(fake_wechat, citizen.openid)
         assert len(sent) == 1 and sent[0]["api"] == "custom_send"
-        assert [(row.status, row.via) for row in await _deliveries(svc)] == [("sent", "custom_send")]
+        rows = await _wait_for_delivery_status(svc, "sent")
+        assert [(row.status, row.via) for row in rows] == [("sent", "custom_send")]
 
 
 @MODES
@@ -210,7 +211,9 @@ async def test_slow_answer_says_success_in_time_and_follows_as_one_customer_serv
 
     sent = await _wait_for_sends(fake_wechat, citizen.openid)
     assert [(s["api"], s["msgtype"], s["text"]) for s in sent] == [("custom_send", "text", SLOW_TEXT)]
-    assert [(row.status, row.via) for row in await _deliveries(svc)] == [("sent", "custom_send")]
+    # The fake records the send a moment before our job commits `sent`: wait (bounded) for it.
+    rows = await _wait_for_delivery_status(svc, "sent")
+    assert [(row.status, row.via) for row in rows] == [("sent", "custom_send")]
     await asyncio.sleep(0.5)
     assert len(await fake_wechat.sent(citizen.openid)) == 1
 
