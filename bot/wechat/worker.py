@@ -17,6 +17,8 @@ from bot.store.transcript import RecordedInbound, Transcript
 from handoff.delivery import CitizenChannel, deliver_pending
 
 log = structlog.get_logger(__name__)
+# A send takes seconds at most (timeouts and bounded retries); longer means its worker died.
+STUCK_SENDING_AFTER = timedelta(minutes=2)
 
 
 @dataclass(slots=True)
@@ -100,5 +102,9 @@ class AnswerJobs:
         return count
 
     async def send_due(self) -> int:
-        """Periodic: send deliveries still pending (after a crash or a network failure)."""
+        """Periodic: send deliveries still pending (after a crash or a network failure), first
+        taking back those a dead worker left half-sent."""
+        released = await self._transcript.release_stuck(self._clock.now(), STUCK_SENDING_AFTER)
+        if released:
+            log.warning("stuck_deliveries_released", count=released)
         return await deliver_pending(self._transcript, self._channel, self._clock)

@@ -7,11 +7,12 @@ import os
 import socket
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import aiohttp
 import pytest
+from sqlalchemy import text
 
 from bot.clock import MovableClock
 from bot.consultations.turns import Inbound
@@ -130,3 +131,33 @@ async def test_legalaid_serve_runs_on_the_embedded_defaults(tmp_path: Path):
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+async def test_a_delivery_left_half_sent_by_a_dead_worker_is_sent_by_the_sweep(
+    start_service: ServiceFactory, fake_wechat
+):
+    svc = await start_service()
+    service = svc.service
+    assert service.conversation is not None and service.jobs is not None and service.database is not None
+    now = service.clock.now()
+    turn = Inbound(
+        citizen_openid="o_half_sent",
+        msg_key="msg|888",
+        kind="text",
+        received_at=now,
+        sent_at=now,
+        text="在吗",
+    )
+    recorded = await service.conversation.record(turn)
+    await service.conversation.answer(turn, recorded)  # committed; the worker "dies" mid-send:
+    stuck_since = now - timedelta(minutes=10)
+    await service.database.write(
+        lambda conn: conn.execute(
+            text("UPDATE delivery SET status = 'sending', next_attempt_at = :at"), {"at": stuck_since}
+        )
+    )
+    assert await service.jobs.send_due() == 1
+    sent = await fake_wechat.sent("o_half_sent")
+    assert len(sent) == 1 and sent[0]["content"].startswith("您好")
+    assert await svc.scalar("SELECT status FROM delivery") == "sent"
+    assert await service.jobs.send_due() == 0
