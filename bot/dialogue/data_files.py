@@ -19,5 +19,14 @@ def read_data_file(path: Path, model: type[M]) -> M:
         return model.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
     except FileNotFoundError:
         raise ConfigurationError(f"{path}: file not found") from None
-    except (yaml.YAMLError, ValidationError) as exc:
-        raise ConfigurationError(f"{path}: {exc}") from None
+    except yaml.YAMLError as exc:
+        raise ConfigurationError(f"{path}: not valid YAML: {exc}") from None
+    except ValidationError as exc:
+        raise ConfigurationError(f"{path}: {first_problem(exc)}") from None
+
+
+def first_problem(exc: ValidationError) -> str:
+    """The first complaint as `key.path: what is wrong`, short enough to read in a start log."""
+    err = exc.errors()[0]
+    where = ".".join(str(p) for p in err["loc"]) or "file"
+    return f"{where}: {err['msg']}"

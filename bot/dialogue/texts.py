@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict
 
+from bot.dialogue.data_files import read_data_file
 from bot.errors import ConfigurationError
 
 
@@ -45,25 +45,10 @@ class Texts:
         return key in self.entries
 
 
-def _read_yaml(path: Path) -> object:
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise ConfigurationError(f"{path}: file not found") from None
-    except yaml.YAMLError as exc:
-        raise ConfigurationError(f"{path}: not valid YAML: {exc}") from None
-
-
 def load_texts(data_dir: Path) -> Texts:
     """Load and check texts.yml and center.yml; a broken file stops the start with its name and key."""
-    try:
-        center = CenterFacts.model_validate(_read_yaml(data_dir / "center.yml"))
-    except ValidationError as exc:
-        raise ConfigurationError(f"{data_dir / 'center.yml'}: {_first_problem(exc)}") from None
-    try:
-        texts = TextsFile.model_validate(_read_yaml(data_dir / "texts.yml"))
-    except ValidationError as exc:
-        raise ConfigurationError(f"{data_dir / 'texts.yml'}: {_first_problem(exc)}") from None
+    center = read_data_file(data_dir / "center.yml", CenterFacts)
+    texts = read_data_file(data_dir / "texts.yml", TextsFile)
     facts = center.model_dump()
     entries: dict[str, str] = {}
     for key, value in texts.model_dump().items():
@@ -81,9 +66,3 @@ class _CenterFactsOnly(dict[str, str]):
 
     def __missing__(self, key: str) -> str:
         return "{" + key + "}"
-
-
-def _first_problem(exc: ValidationError) -> str:
-    err = exc.errors()[0]
-    where = ".".join(str(p) for p in err["loc"]) or "file"
-    return f"{where}: {err['msg']}"

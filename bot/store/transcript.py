@@ -173,26 +173,6 @@ class Transcript:
         )
 
     # ---- passive replies ---------------------------------------------------------------
-    async def claim_passive(self, delivery_id: int, now: datetime) -> str | None:
-        """Take a pending delivery for the passive reply; only one request can win it."""
-
-        def claim(conn: Connection) -> str | None:
-            result = conn.execute(
-                update(delivery_t)
-                .where(delivery_t.c.id == delivery_id, delivery_t.c.status == "pending")
-                .values(status="passive", via="passive", attempts=delivery_t.c.attempts + 1, delivered_at=now)
-            )
-            if _rowcount(result) != 1:
-                return None
-            text = conn.execute(
-                select(message_t.c.text)
-                .join(delivery_t, delivery_t.c.message_id == message_t.c.id)
-                .where(delivery_t.c.id == delivery_id)
-            ).scalar_one()
-            return str(text or "")
-
-        return await self._db.write(claim)
-
     async def unclaim_passive(self, delivery_id: int, now: datetime) -> None:
         """The passive reply was not returned after all: send the answer the other way."""
         stmt = (

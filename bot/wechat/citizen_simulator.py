@@ -9,7 +9,6 @@ import itertools
 import secrets
 import time
 from dataclasses import dataclass
-from xml.sax.saxutils import escape
 
 import aiohttp
 
@@ -147,7 +146,3 @@ class CitizenSimulator:
             assert self.safe_mode is not None, "encrypted reply but no AES key"
             fields = parse_xml_fields(self.safe_mode.decrypt(fields["Encrypt"]))
         return fields.get("Content")
-
-
-def xml_escape(value: str) -> str:
-    return escape(value)

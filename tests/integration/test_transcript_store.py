@@ -56,16 +56,20 @@ async def test_two_citizens_first_messages_at_once_get_their_own_records(transcr
     assert len({r.citizen_id for r in results}) == 6
 
 
-async def test_passive_claim_is_won_once_and_state_is_kept(transcript: Transcript):
+async def test_a_passive_reply_is_recorded_with_the_answer_and_can_be_given_back(transcript: Transcript):
     rec = await transcript.record_inbound(inbound(), "c_alias")
     ids = await transcript.save_response(
-        rec, [Outbound("甲"), Outbound("乙")], ConversationState(flow="f"), NOW
+        rec, [Outbound("甲"), Outbound("乙")], ConversationState(flow="f"), NOW, passive_first=True
     )
     assert len(ids) == 2
-    claims = await asyncio.gather(*(transcript.claim_passive(ids[0], NOW) for _ in range(5)))
-    assert [c for c in claims if c is not None] == ["甲"]
     text_, settled = await transcript.passive_reply_for(rec.message_id)
     assert text_ == "甲" and settled
+    # Only the second reply waits for a customer-service send.
+    assert [d.delivery_id for d in await transcript.claim_for_sending(None, NOW)] == [ids[1]]
+    # The request could not return the passive reply after all: it goes out the other way, once.
+    await asyncio.gather(*(transcript.unclaim_passive(ids[0], NOW) for _ in range(3)))
+    assert await transcript.passive_reply_for(rec.message_id) == (None, False)
+    assert [d.text for d in await transcript.claim_for_sending(None, NOW)] == ["甲"]
     state, version = await transcript.load_state(rec.citizen_id)
     assert state.flow == "f" and version == 1
 
