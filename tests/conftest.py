@@ -29,7 +29,20 @@ POSTGRES_URL = os.environ.get(
     "LEGALAID_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 )
 REDIS_URL = os.environ.get("LEGALAID_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
-TABLES = ("delivery", "conversation_state", "message", "consultation", "citizen")
+TABLES = (
+    "audit_entry",
+    "console_notice",
+    "handoff_event",
+    "reminder",
+    "reply_deadline",
+    "delivery",
+    "conversation_state",
+    "message",
+    "handoff",
+    "consultation",
+    "consultant",
+    "citizen",
+)
 _migrated: set[str] = set()
 
 

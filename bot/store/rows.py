@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -106,6 +107,8 @@ class MessageRow(Row):
     # Inbound only: what the NLU made of it, for transcripts and reports by intent.
     intent: Mapped[str | None] = mapped_column(String(48), nullable=True)
     intent_confidence: Mapped[float | None] = mapped_column(Float, nullable=True)
+    # Outbound by a consultant: who wrote it (the console shows it; the citizen does not).
+    consultant_id: Mapped[int | None] = mapped_column(ForeignKey("consultant.id"), nullable=True)
 
 
 class DeliveryRow(Row):
@@ -125,6 +128,9 @@ class DeliveryRow(Row):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime())
     delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    # A refused answer (45015/45047): when it was held and when the fallback notice went out.
+    held_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    notice_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
 
 class ConversationStateRow(Row):
@@ -137,3 +143,121 @@ class ConversationStateRow(Row):
     slots: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     version: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class ConsultantRow(Row):
+    """A console account: consultant, supervisor or admin; `specialties` routes the queue."""
+
+    __tablename__ = "consultant"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))  # consultant | supervisor | admin
+    specialties: Mapped[list[str]] = mapped_column(JSON, default=list)
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+
+
+class HandoffRow(Row):
+    """A consultation waiting for, or with, a human consultant (002 §6.2)."""
+
+    __tablename__ = "handoff"
+    __table_args__ = (
+        Index("ix_handoff_queue", "status", "specialty", "opened_at"),
+        # At most one live handoff per citizen: a second 转人工 joins the first.
+        Index(
+            "uq_handoff_live_citizen",
+            "citizen_id",
+            unique=True,
+            sqlite_where=text("status != 'closed'"),
+            postgresql_where=text("status != 'closed'"),
+        ),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id"), index=True)
+    citizen_id: Mapped[int] = mapped_column(ForeignKey("citizen.id"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open | claimed | closed
+    reason: Mapped[str] = mapped_column(String(32))  # request_human | complain | needs_review | ...
+    kind: Mapped[str] = mapped_column(String(16))  # online | message
+    specialty: Mapped[str] = mapped_column(String(32))
+    intent: Mapped[str | None] = mapped_column(String(48), nullable=True)
+    summary: Mapped[str] = mapped_column(Text, default="")
+    packet: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("consultant.id"), nullable=True, index=True)
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime())  # the live deadline (mirrors reply_deadline)
+    breached_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    appointment_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    opened_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    first_reply_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    last_activity_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    ended_by: Mapped[str | None] = mapped_column(String(16), nullable=True)  # consultant | bot | citizen
+    outcome: Mapped[str | None] = mapped_column(String(8), nullable=True)  # a | b | c
+    outcome_note: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class ReplyDeadlineRow(Row):
+    """One deadline of a handoff; an appointment supersedes the current one (002 §6.2 e, g, h)."""
+
+    __tablename__ = "reply_deadline"
+    __table_args__ = (Index("ix_reply_deadline_due", "superseded_at", "breached_at", "due_at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    handoff_id: Mapped[int] = mapped_column(ForeignKey("handoff.id"), index=True)
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    reason: Mapped[str] = mapped_column(String(16))  # opened | appointment
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    breached_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    superseded_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
+class ReminderRow(Row):
+    """A reminder point before a deadline; `sent_at` set once, by whichever worker gets it first."""
+
+    __tablename__ = "reminder"
+    __table_args__ = (Index("ix_reminder_due", "sent_at", "due_at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    deadline_id: Mapped[int] = mapped_column(ForeignKey("reply_deadline.id"), index=True)
+    handoff_id: Mapped[int] = mapped_column(ForeignKey("handoff.id"), index=True)
+    due_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    cancelled_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
+class HandoffEventRow(Row):
+    """The handoff's history: opened, claimed, transferred, noted, reminded, breached, closed."""
+
+    __tablename__ = "handoff_event"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    handoff_id: Mapped[int] = mapped_column(ForeignKey("handoff.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    kind: Mapped[str] = mapped_column(String(24))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("consultant.id"), nullable=True)
+    # Private notes keep their text here; the citizen never sees events.
+    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class ConsoleNoticeRow(Row):
+    """A reminder or escalation addressed to one console account (durable; live push is extra)."""
+
+    __tablename__ = "console_notice"
+    __table_args__ = (Index("ix_console_notice_inbox", "consultant_id", "read_at"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    consultant_id: Mapped[int] = mapped_column(ForeignKey("consultant.id"))
+    handoff_id: Mapped[int] = mapped_column(ForeignKey("handoff.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))  # reminder | breached | escalated
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime())
+    read_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+
+
+class AuditEntryRow(Row):
+    """Who looked at what: written in the same transaction as the read it records."""
+
+    __tablename__ = "audit_entry"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime())
+    consultant_id: Mapped[int] = mapped_column(ForeignKey("consultant.id"))
+    action: Mapped[str] = mapped_column(String(32))
+    object_type: Mapped[str] = mapped_column(String(32))
+    object_id: Mapped[str] = mapped_column(String(64))
