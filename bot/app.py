@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import TypeVar
 
 import aiohttp
@@ -35,7 +36,14 @@ from bot.wechat.callback import WeChatCallback
 from bot.wechat.customer_service import WeChatApi
 from bot.wechat.protocol import SafeMode
 from bot.wechat.worker import AnswerJobs
+from console.auth import ConsoleAuth
+from console.openapi import openapi_document
+from handoff.api import handoff_routes
+from handoff.delivery import TemplateNotice
+from handoff.live import LiveFeed
+from handoff.queue import HandoffQueue, load_service_calendar
 from scheduler.alarm import start_alarm
+from scheduler.deadline_sweep import next_due, sweep_deadlines
 
 log = structlog.get_logger(__name__)
 T = TypeVar("T")
@@ -57,6 +65,9 @@ class Service:
     conversation: Conversation | None = None
     jobs: AnswerJobs | None = None
     alarm: AsyncIOScheduler | None = None
+    handoffs: HandoffQueue | None = None
+    live: LiveFeed | None = None
+    console_auth: ConsoleAuth | None = None
 
 
 SERVICE = web.AppKey("service", Service)
@@ -74,6 +85,7 @@ def create_app(
     """Build the application; resources open in order and close in reverse (cleanup_ctx)."""
     center = load_center_data(settings.data_dir)  # a broken data file stops the start here
     texts = center.texts
+    service_calendar, specialties = load_service_calendar(settings.data_dir, settings.deadline_counting)
     service = Service(settings=settings, clock=clock or SystemClock(), texts=texts)
     app = web.Application(
         client_max_size=settings.max_body_bytes, middlewares=[request_context, unexpected_failure]
@@ -137,7 +149,19 @@ def create_app(
     async def dialogue_ctx(_app: web.Application) -> AsyncIterator[None]:
         assert service.redis is not None and service.transcript is not None and service.wechat_api is not None
         keys = RedisKeys(settings.redis_prefix)
-        assert service.nlu is not None
+        assert service.nlu is not None and service.database is not None
+        service.live = LiveFeed(service.redis, keys.handoff_changes())
+        service.handoffs = HandoffQueue(
+            service.database, service.clock, specialties, service_calendar, texts.say, service.live
+        )
+        service.console_auth = ConsoleAuth(
+            service.database,
+            service.redis,
+            keys,
+            service.clock,
+            idle_minutes=settings.console_session_minutes,
+            max_attempts=settings.console_login_attempts,
+        )
         service.conversation = Conversation(
             service.transcript,
             engine
@@ -148,6 +172,7 @@ def create_app(
             texts,
             service.clock,
             settings.alias_key.get_secret_value(),
+            service.handoffs,
         )
         scheduler = aiojobs.Scheduler(close_timeout=10.0, limit=None, pending_limit=10000)
         service.jobs = AnswerJobs(
@@ -157,9 +182,17 @@ def create_app(
             service.wechat_api,
             service.clock,
             decision_wait=settings.passive_reply_budget + 2.0,
+            notice=None
+            if settings.wechat_notice_template_id is None
+            else TemplateNotice(
+                service.wechat_api.send_template,
+                settings.wechat_notice_template_id,
+                texts.say("handoff.answer_waiting_notice"),
+            ),
         )
         callback.connect(service.conversation, service.transcript, service.jobs, service.redis, keys)
         yield
+        service.live.close()
         await scheduler.close()
 
     async def alarm_ctx(_app: web.Application) -> AsyncIterator[None]:
@@ -172,11 +205,35 @@ def create_app(
             {
                 "delivery_retry": (service.jobs.send_due, every),
                 "answer_forgotten": (service.jobs.answer_forgotten, every),
+                "deadline_sweep": (sweep_and_rearm, settings.deadline_sweep_seconds),
             }
         )
         service.alarm = alarm
         yield
         alarm.shutdown(wait=False)
+
+    async def sweep_and_rearm() -> int:
+        """Fire due reminders and breaches, then wake exactly when the next one falls due."""
+        fired = await run_deadline_sweep(service)
+        assert service.database is not None
+        upcoming = await next_due(service.database)
+        if upcoming is not None and service.alarm is not None:
+            wait = (upcoming - service.clock.now()).total_seconds()
+            if 0 < wait < settings.deadline_sweep_seconds:
+                service.alarm.add_job(
+                    sweep_and_rearm,
+                    "date",
+                    run_date=service.clock.now() + timedelta(seconds=wait + 0.05),
+                    id="deadline:next",
+                    replace_existing=True,
+                    misfire_grace_time=60,
+                )
+        return fired
+
+    async def deliver_now(delivery_ids: list[int]) -> list[str]:
+        assert service.jobs is not None and service.transcript is not None
+        await service.jobs.deliver(delivery_ids)
+        return await service.transcript.delivery_statuses(delivery_ids)
 
     aes = settings.wechat_aes_key.get_secret_value() if settings.wechat_aes_key else None
     token = settings.wechat_token.get_secret_value()
@@ -194,7 +251,31 @@ def create_app(
     nlu_token = settings.nlu_token.get_secret_value() if settings.nlu_token else None
     app.router.add_routes(nlu_routes(lambda: _require(service.nlu), nlu_token, settings.max_body_bytes))
     app.router.add_routes(health_routes(_readiness_checks(service, periodic_jobs)))
+    knowledge = [
+        {"key": f"consult.{intent}", "title": specialties.names[code], "text": texts.say(f"consult.{intent}")}
+        for intent, code in specialties.by_intent.items()
+        if texts.has(f"consult.{intent}")
+    ]
+    app.router.add_routes(
+        handoff_routes(
+            lambda: _require(service.handoffs),
+            lambda: _require(service.console_auth),
+            lambda: _require(service.live),
+            lambda: deliver_now,
+            knowledge,
+            openapi_document(),
+        )
+    )
     return app
+
+
+async def run_deadline_sweep(service: Service) -> int:
+    """One sweep at the service's clock; tests call it after moving the clock."""
+    queue = _require(service.handoffs)
+    fired = await sweep_deadlines(_require(service.database), service.clock.now(), queue.recipients)
+    for step in fired:
+        await queue.announce(step.step, step.handoff_id)
+    return len(fired)
 
 
 def _require(part: T | None) -> T:

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.errors import ConfigurationError
+from bot.errors import ConfigurationError, LegalAidError
 from bot.log import configure_logging
 from bot.nlu.parse import TrainingDataError, UnsupportedComponent
 from bot.settings import Settings, load_settings
@@ -27,7 +27,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return int(args.run(args) or 0)
-    except (ConfigurationError, TrainingDataError, UnsupportedComponent) as exc:
+    except (ConfigurationError, TrainingDataError, UnsupportedComponent, LegalAidError) as exc:
         print(f"legalaid: {exc}", file=sys.stderr)
         return 78  # EX_CONFIG
     except KeyboardInterrupt:
@@ -83,6 +83,19 @@ def build_parser() -> argparse.ArgumentParser:
     data_sub = data.add_subparsers(title="data commands")
     validate = data_sub.add_parser("validate", help="check every data file, as the service does at start")
     validate.set_defaults(run=_data_validate)
+
+    user = sub.add_parser("user", help="console accounts")
+    user_sub = user.add_subparsers(title="user commands")
+    add = user_sub.add_parser("add", help="create or reset a console account")
+    add.add_argument("name")
+    add.add_argument("--role", required=True, choices=["consultant", "supervisor", "admin"])
+    add.add_argument(
+        "--specialty", action="append", default=[], help="a queue (repeatable); see data/specialties.yml"
+    )
+    add.add_argument(
+        "--password-stdin", action="store_true", required=True, help="read the password from stdin"
+    )
+    add.set_defaults(run=_user_add)
 
     db = sub.add_parser("db", help="database migrations")
     db_sub = db.add_subparsers(title="db commands")
@@ -197,10 +210,16 @@ def _nlu_validate(_args: argparse.Namespace) -> int:
 
 def _data_validate(_args: argparse.Namespace) -> int:
     from bot.dialogue.center_data import load_center_data
+    from handoff.queue import load_service_calendar
 
     settings = load_settings()
     center = load_center_data(settings.data_dir)
-    print(f"{settings.data_dir}: {len(center.texts.entries)} texts, eligibility rules and interview menus OK")
+    service, routing = load_service_calendar(settings.data_dir, settings.deadline_counting)
+    years = ", ".join(str(y) for y in sorted(service.calendar.years))
+    print(
+        f"{settings.data_dir}: {len(center.texts.entries)} texts, eligibility rules, interview menus, "
+        f"{len(routing.names)} specialties, service hours and holidays ({years}) OK"
+    )
     return 0
 
 
@@ -218,6 +237,37 @@ def _db_upgrade(_args: argparse.Namespace) -> int:
 
     asyncio.run(run())
     print("database is up to date")
+    return 0
+
+
+def _user_add(args: argparse.Namespace) -> int:
+    from bot.clock import SystemClock
+    from bot.store.db import open_database, upgrade_schema
+    from console.auth import save_account
+    from handoff.specialty_routing import load_specialties
+
+    settings = _settings()
+    password = sys.stdin.readline().rstrip("\r\n")
+    routing = load_specialties(settings.data_dir / "specialties.yml")
+
+    async def run() -> int:
+        db = open_database(settings.database_url)
+        try:
+            await upgrade_schema(db)
+            return await save_account(
+                db,
+                username=args.name,
+                password=password,
+                role=args.role,
+                specialties=args.specialty or ([] if args.role == "admin" else [routing.default]),
+                known_specialties=routing.names,
+                now=SystemClock().now(),
+            )
+        finally:
+            await db.close()
+
+    account_id = asyncio.run(run())
+    print(f"account {args.name!r} saved (id {account_id}, role {args.role})")
     return 0
 
 

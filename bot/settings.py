@@ -50,6 +50,14 @@ class Settings(BaseSettings):
 
     data_dir: Path = REPO_ROOT / "data"
     delivery_retry_seconds: float = Field(default=15.0, gt=0)
+    # Handoff: how reply deadlines count (the standard's calendar hours, or service hours only),
+    # how often every worker sweeps for due reminders and breaches, and the answer fallback.
+    deadline_counting: Literal["calendar", "service_hours"] = "calendar"
+    deadline_sweep_seconds: float = Field(default=5.0, gt=0)
+    wechat_notice_template_id: str | None = None  # template notice when an answer is refused (45015)
+    # Console: idle session expiry and login attempts allowed per 15 minutes.
+    console_session_minutes: int = Field(default=60, gt=0, le=24 * 60)
+    console_login_attempts: int = Field(default=5, gt=0)
     log_format: Literal["console", "json"] = "console"
     log_level: str = "INFO"
 

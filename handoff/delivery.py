@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 import structlog
 
@@ -13,6 +14,7 @@ from bot.store.transcript import Transcript
 
 log = structlog.get_logger(__name__)
 
+TemplateSender = Callable[[str, str, Mapping[str, Any]], Awaitable[Any]]
 RETRY_BACKOFF = (timedelta(seconds=10), timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=10))
 
 
@@ -22,13 +24,24 @@ class CitizenChannel(Protocol):
     async def send_text(self, openid: str, text: str) -> None: ...
 
 
+class FallbackNotice(Protocol):
+    """Tells a citizen outside the 48-hour window that an answer waits (a template notice)."""
+
+    async def notify(self, openid: str) -> bool: ...
+
+
 async def deliver_pending(
-    transcript: Transcript, channel: CitizenChannel, clock: Clock, delivery_ids: list[int] | None = None
+    transcript: Transcript,
+    channel: CitizenChannel,
+    clock: Clock,
+    delivery_ids: list[int] | None = None,
+    notice: FallbackNotice | None = None,
 ) -> int:
     """Send due pending deliveries (all, or the given ones); returns how many went out.
 
-    Network trouble keeps a delivery pending with backoff; a refusal such as 45015 holds it
-    for the fallback. Nothing is dropped.
+    Network trouble keeps a delivery pending with backoff. A refusal such as 45015 holds it:
+    the citizen gets one fallback notice asking them to write back, and their next message
+    releases every held answer (Transcript.save_response). Nothing is dropped.
     """
     sent = 0
     for item in await transcript.claim_for_sending(delivery_ids, clock.now()):
@@ -36,7 +49,12 @@ async def deliver_pending(
             await channel.send_text(item.citizen_openid, item.text)
         except (OutsideReplyWindow, TooManyMessages) as exc:
             log.warning("delivery_refused", delivery_id=item.delivery_id, errcode=exc.errcode)
-            await transcript.mark_held(item.delivery_id, exc.errcode, type(exc).__name__)
+            wants_notice = await transcript.mark_held(
+                item.delivery_id, exc.errcode, type(exc).__name__, clock.now()
+            )
+            if wants_notice and notice is not None and await notice.notify(item.citizen_openid):
+                await transcript.mark_noticed(item.delivery_id, clock.now())
+                log.info("fallback_notice_sent", delivery_id=item.delivery_id)
             continue
         except (WeChatUnavailable, WeChatRefused) as exc:
             errcode = getattr(exc, "errcode", None)
@@ -48,3 +66,20 @@ async def deliver_pending(
         log.info("delivery_sent", delivery_id=item.delivery_id)
         sent += 1
     return sent
+
+
+class TemplateNotice:
+    """The configured template message; any refusal leaves the answer waiting for the next message."""
+
+    def __init__(self, send: TemplateSender, template_id: str, text: str) -> None:
+        self._send = send
+        self._template_id = template_id
+        self._text = text
+
+    async def notify(self, openid: str) -> bool:
+        try:
+            await self._send(openid, self._template_id, {"first": self._text, "remark": self._text})
+        except (WeChatUnavailable, WeChatRefused) as exc:
+            log.warning("fallback_notice_failed", errcode=getattr(exc, "errcode", None))
+            return False
+        return True

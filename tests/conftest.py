@@ -6,7 +6,8 @@ import base64
 import os
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
@@ -16,14 +17,15 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 from sqlalchemy import text
 
-from bot.app import SERVICE, Service, create_app
-from bot.clock import Clock
+from bot.app import SERVICE, Service, create_app, run_deadline_sweep
+from bot.clock import Clock, MovableClock
 from bot.dialogue.engine import DialogueEngine
 from bot.nlu.service import BuiltinNlu, load_or_train
 from bot.settings import REPO_ROOT, Settings
 from bot.store.db import open_database, upgrade_schema
 from bot.wechat.citizen_simulator import CitizenSimulator
 from bot.wechat.fake_api import DEMO_APPID, DEMO_APPSECRET, create_fake_wechat_app
+from console.auth import save_account
 
 POSTGRES_URL = os.environ.get(
     "LEGALAID_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
@@ -119,6 +121,45 @@ async def fake_wechat(aiohttp_server: Any, http: aiohttp.ClientSession) -> FakeW
     return FakeWeChatServer(str(server.make_url("")).rstrip("/"), http)
 
 
+CONSOLE_PASSWORD = "correct-horse-7"
+# Wednesday 25 November 2026, 10:00 in Beijing: a working day, inside the example service hours.
+WORKDAY_MORNING = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
+
+
+@dataclass
+class ConsoleClient:
+    """Talks to the handoff API like the console page does: session cookie plus CSRF header."""
+
+    url: str
+    http: aiohttp.ClientSession
+    csrf: str | None = None
+
+    async def login(self, username: str, password: str) -> tuple[int, Any]:
+        async with self.http.post(
+            f"{self.url}/api/session", json={"username": username, "password": password}
+        ) as r:
+            body = await r.json()
+            if r.status == 200:
+                self.csrf = body["csrf_token"]
+            return r.status, body
+
+    async def get(self, path: str, **params: str) -> tuple[int, Any]:
+        async with self.http.get(f"{self.url}{path}", params=params) as r:
+            return r.status, await r.json()
+
+    async def post(self, path: str, body: Any = None, *, csrf: bool = True) -> tuple[int, Any]:
+        headers = {"X-CSRF-Token": self.csrf} if csrf and self.csrf else {}
+        async with self.http.post(
+            f"{self.url}{path}", json=body if body is not None else {}, headers=headers
+        ) as r:
+            return r.status, await r.json()
+
+    async def queue(self, **params: str) -> list[dict[str, Any]]:
+        status, body = await self.get("/api/handoffs", **params)
+        assert status == 200, body
+        return list(body["items"])
+
+
 @dataclass
 class RunningService:
     url: str
@@ -126,6 +167,7 @@ class RunningService:
     settings: Settings
     http: aiohttp.ClientSession
     aes_key: str | None
+    _consoles: list[ConsoleClient] = field(default_factory=list)
 
     @property
     def service(self) -> Service:
@@ -135,6 +177,7 @@ class RunningService:
         self, openid: str | None = None, *, aes: bool | None = None, clock_offset: int = 0
     ) -> CitizenSimulator:
         use_aes = (self.aes_key is not None) if aes is None else aes
+        moved = self.service.clock if isinstance(self.service.clock, MovableClock) else None
         return CitizenSimulator(
             self.http,
             self.url,
@@ -143,7 +186,44 @@ class RunningService:
             aes_key=self.aes_key if use_aes else None,
             appid=self.settings.wechat_appid,
             clock_offset=clock_offset,
+            clock=moved,
         )
+
+    async def add_account(
+        self,
+        username: str,
+        *,
+        role: str = "consultant",
+        specialties: list[str] | None = None,
+        password: str = CONSOLE_PASSWORD,
+    ) -> int:
+        """A console account, created the way `legalaid user add` creates it."""
+        assert self.service.database is not None and self.service.handoffs is not None
+        return await save_account(
+            self.service.database,
+            username=username,
+            password=password,
+            role=role,
+            specialties=["general"] if specialties is None else specialties,
+            known_specialties=self.service.handoffs.routing.names,
+            now=self.service.clock.now(),
+        )
+
+    async def console(self, username: str, password: str = CONSOLE_PASSWORD) -> ConsoleClient:
+        """A browser-like API client (own cookie jar), logged in as `username`."""
+        client = ConsoleClient(self.url, aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)))
+        self._consoles.append(client)
+        status, body = await client.login(username, password)
+        assert status == 200, body
+        return client
+
+    async def sweep(self) -> int:
+        """One deadline sweep at the service's (test) clock, as the alarm runs it."""
+        return await run_deadline_sweep(self.service)
+
+    async def close_consoles(self) -> None:
+        for client in self._consoles:
+            await client.http.close()
 
     async def count(self, table: str) -> int:
         return int(await self.scalar(f"SELECT COUNT(*) FROM {table}"))
@@ -176,6 +256,7 @@ async def start_service(
 ) -> AsyncIterator[ServiceFactory]:
     """Start the real app on a real port, wired to real databases, real Redis and the fake WeChat API."""
     servers: list[TestServer] = []
+    started: list[RunningService] = []
 
     async def start(
         *,
@@ -203,8 +284,12 @@ async def start_service(
         server = TestServer(app, host="127.0.0.1", port=0)
         await server.start_server()
         servers.append(server)
-        return RunningService(str(server.make_url("")).rstrip("/"), app, settings, http, aes_key)
+        running = RunningService(str(server.make_url("")).rstrip("/"), app, settings, http, aes_key)
+        started.append(running)
+        return running
 
     yield start
+    for running in started:
+        await running.close_consoles()
     for server in servers:
         await server.close()

@@ -4,18 +4,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import structlog
+from sqlalchemy import Connection
 
 from bot.clock import Clock
-from bot.consultations.turns import Inbound, Outbound
+from bot.consultations.turns import ConversationState, Inbound, Outbound
 from bot.dialogue.engine import DialogueEngine, Effect, NeedsHuman, Screened, Topic, Understood
 from bot.dialogue.texts import Texts
 from bot.errors import LegalAidError
 from bot.privacy.alias import citizen_alias
+from bot.store.handoffs import LiveHandoff, touch
 from bot.store.redis_keys import CitizenLocks, LocalCitizenLocks
 from bot.store.transcript import RecordedInbound, Transcript, TurnOutcome
+from handoff.handoff import wants_to_cancel
+from handoff.queue import HandoffQueue
 
 log = structlog.get_logger(__name__)
 
@@ -59,6 +64,7 @@ class Conversation:
         texts: Texts,
         clock: Clock,
         alias_key: str,
+        handoffs: HandoffQueue | None = None,
     ) -> None:
         self._transcript = transcript
         self._engine = engine
@@ -66,6 +72,7 @@ class Conversation:
         self._texts = texts
         self._clock = clock
         self._alias_key = alias_key
+        self._handoffs = handoffs
 
     def alias(self, openid: str) -> str:
         return citizen_alias(openid, self._alias_key)
@@ -96,6 +103,9 @@ class Conversation:
                 return Answer(recorded, [])
             state, _version = await self._transcript.load_state(recorded.citizen_id)
             now = self._clock.now()
+            live = await self._handoffs.live_for(recorded.citizen_id) if self._handoffs is not None else None
+            if live is not None and inbound.kind != "event":
+                return await self._to_consultant(inbound, recorded, live, state, now, take_passive)
             try:
                 response = await self._engine.respond(inbound, state, now)
                 replies, next_state, effects = response.replies, response.state, response.effects
@@ -104,11 +114,78 @@ class Conversation:
                 log.warning("dialogue_failed", code=exc.code, message_id=recorded.message_id)
                 replies, next_state = [Outbound(self._texts.say("fallback_we_will_reply"))], state
                 effects = [NeedsHuman(exc.code)]
+            wanted = [e.reason for e in effects if isinstance(e, NeedsHuman)]
+            opened: list[int] = []
+            within = None
+            if wanted and live is None and self._handoffs is not None:
+                planned = await self._handoffs.plan(
+                    recorded.consultation_id, recorded.citizen_id, wanted[-1], now
+                )
+                replies = _with_notice(replies, planned.notice)
+
+                def within(conn: Connection) -> None:
+                    opened.append(HandoffQueue.open_within(conn, planned, now))
+
             passive = bool(replies) and take_passive is not None and take_passive()
             ids = await self._transcript.save_response(
-                recorded, replies, next_state, now, passive_first=passive, outcome=outcome_of(effects)
+                recorded,
+                replies,
+                next_state,
+                now,
+                passive_first=passive,
+                outcome=outcome_of(effects),
+                within=within,
             )
         log.info("answer_committed", message_id=recorded.message_id, replies=len(ids))
+        if opened and self._handoffs is not None:
+            log.info("handoff_opened", handoff_id=opened[0], reason=wanted[-1])
+            await self._handoffs.announce("opened", opened[0])
+        return self._answer(recorded, ids, replies, passive)
+
+    async def _to_consultant(
+        self,
+        inbound: Inbound,
+        recorded: RecordedInbound,
+        live: LiveHandoff,
+        state: ConversationState,
+        now: datetime,
+        take_passive: Callable[[], bool] | None,
+    ) -> Answer:
+        """While a handoff is open the citizen talks to the consultant; 取消 ends the wait."""
+        assert self._handoffs is not None
+        cancelled: list[bool] = []
+        if wants_to_cancel(inbound.text):
+            replies = [Outbound(self._texts.say("handoff.cancelled"))]
+            state, change = ConversationState(), "cancelled"
+
+            def within(conn: Connection) -> None:
+                cancelled.append(HandoffQueue.cancel_within(conn, live.id, now))
+
+        else:
+            # Unclaimed: say again by when; claimed: the consultant is on it, no bot chatter.
+            replies = [Outbound(self._handoffs.still_waiting(live))] if live.status == "open" else []
+            change = "message"
+
+            def within(conn: Connection) -> None:
+                touch(conn, live.id, now)
+
+        passive = bool(replies) and take_passive is not None and take_passive()
+        ids = await self._transcript.save_response(
+            recorded, replies, state, now, passive_first=passive, within=within
+        )
+        await self._handoffs.announce(change, live.id)
+        return self._answer(recorded, ids, replies, passive)
+
+    @staticmethod
+    def _answer(recorded: RecordedInbound, ids: list[int], replies: list[Outbound], passive: bool) -> Answer:
         if passive and ids:
             return Answer(recorded, ids, passive_delivery_id=ids[0], passive_text=replies[0].text)
         return Answer(recorded, ids)
+
+
+def _with_notice(replies: list[Outbound], notice: str) -> list[Outbound]:
+    """The handoff notice (kind and deadline) joins the bot's last reply: one message, not two."""
+    if not replies:
+        return [Outbound(notice)]
+    last = replies[-1]
+    return [*replies[:-1], Outbound(f"{last.text}\n{notice}", author=last.author)]

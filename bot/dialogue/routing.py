@@ -135,7 +135,7 @@ class IntentDialogue:
             return Response(started.replies, started.state, [*effects, *started.effects])
         if choice in ("2", "２"):
             return self._say(
-                "intent.request_human", ConversationState(), [*effects, NeedsHuman("request_human")]
+                "intent.request_human", ConversationState(), [*effects, NeedsHuman("consult_wants_human")]
             )
         return None
 

@@ -34,6 +34,16 @@ class RedisKeys:
     def citizen_lock(self, citizen_openid_alias: str) -> str:
         return f"{self.prefix}lock:citizen:{citizen_openid_alias}"
 
+    def handoff_changes(self) -> str:
+        """The pub/sub channel carrying queue changes to every worker's consoles."""
+        return f"{self.prefix}handoff-changes"
+
+    def console_session(self, token_digest: str) -> str:
+        return f"{self.prefix}console:session:{token_digest}"
+
+    def login_failures(self, who: str) -> str:
+        return f"{self.prefix}console:login-failures:{who}"
+
     def access_token(self) -> str:
         return f"{self.prefix}wechat:access_token"
 

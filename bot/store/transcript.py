@@ -6,6 +6,7 @@ few statements (upserts with RETURNING) in one unit of work on SQLite and Postgr
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -159,16 +160,20 @@ class Transcript:
         *,
         passive_first: bool = False,
         outcome: TurnOutcome | None = None,
+        within: Callable[[Connection], object] | None = None,
     ) -> list[int]:
         """Commit the replies (as pending deliveries) and the new state in one transaction.
 
         The conditional `answered_at` update means a turn is answered once, whoever tries.
         With `passive_first`, the first reply is marked as carried by the passive reply the
         waiting request is about to return; `unclaim_passive` undoes that if it could not.
+        `within` runs in the same transaction (opening or cancelling a handoff). Answers held
+        because the 48-hour window had passed are released: the citizen just wrote, so the
+        window is open again; their ids follow the replies'.
         """
         return await self._db.write(
             lambda conn: _save_response(
-                conn, recorded, replies, state, now, passive_first, outcome or TurnOutcome()
+                conn, recorded, replies, state, now, passive_first, outcome or TurnOutcome(), within
             )
         )
 
@@ -230,14 +235,39 @@ class Transcript:
         )
         await self._db.write(lambda conn: conn.execute(stmt))
 
-    async def mark_held(self, delivery_id: int, errcode: int, error: str) -> None:
-        """WeChat refused (e.g. 45015): keep the answer for the fallback; never drop it."""
-        stmt = (
-            update(delivery_t)
-            .where(delivery_t.c.id == delivery_id)
-            .values(status="held", last_errcode=errcode, last_error=error[:200])
-        )
+    async def mark_held(self, delivery_id: int, errcode: int, error: str, now: datetime) -> bool:
+        """WeChat refused (e.g. 45015): keep the answer for the fallback; never drop it.
+
+        Returns True when the citizen should get a fallback notice (none is pending already).
+        """
+
+        def hold(conn: Connection) -> bool:
+            citizen_id = conn.execute(
+                update(delivery_t)
+                .where(delivery_t.c.id == delivery_id)
+                .values(status="held", last_errcode=errcode, last_error=error[:200], held_at=now)
+                .returning(delivery_t.c.citizen_id)
+            ).scalar_one()
+            noticed = conn.execute(
+                select(delivery_t.c.id).where(
+                    delivery_t.c.citizen_id == citizen_id,
+                    delivery_t.c.status == "held",
+                    delivery_t.c.notice_at.isnot(None),
+                )
+            ).first()
+            return noticed is None
+
+        return await self._db.write(hold)
+
+    async def mark_noticed(self, delivery_id: int, now: datetime) -> None:
+        """The fallback notice went out: the record shows when the citizen was told."""
+        stmt = update(delivery_t).where(delivery_t.c.id == delivery_id).values(notice_at=now)
         await self._db.write(lambda conn: conn.execute(stmt))
+
+    async def delivery_statuses(self, delivery_ids: list[int]) -> list[str]:
+        query = select(delivery_t.c.id, delivery_t.c.status).where(delivery_t.c.id.in_(delivery_ids))
+        found = dict((r.id, r.status) for r in await self._db.read(lambda conn: conn.execute(query).all()))
+        return [found.get(i, "missing") for i in delivery_ids]
 
     async def release_stuck(self, now: datetime, older_than: timedelta) -> int:
         """Deliveries left in `sending` by a worker that died go back to pending."""
@@ -268,7 +298,9 @@ class _HotStatements:
         ).returning(citizen_t.c.id)
         self.open_consultation = (
             select(consultation_t.c.id)
-            .where(consultation_t.c.citizen_id == bindparam("citizen_id"), consultation_t.c.status == "open")
+            .where(
+                consultation_t.c.citizen_id == bindparam("citizen_id"), consultation_t.c.status != "closed"
+            )
             .order_by(consultation_t.c.id.desc())
             .limit(1)
         )
@@ -381,6 +413,7 @@ def _save_response(
     now: datetime,
     passive_first: bool,
     outcome: TurnOutcome,
+    within: Callable[[Connection], object] | None = None,
 ) -> list[int]:
     hot = _hot(conn)
     marked = conn.execute(
@@ -394,8 +427,10 @@ def _save_response(
     )
     if _rowcount(marked) != 1:
         return []  # answered by another worker already: never answer twice
-    if outcome.topic or outcome.waiting_reason or outcome.screening:
+    if outcome.topic or outcome.screening:
         _change_consultation(conn, recorded.consultation_id, outcome, now)
+    if within is not None:
+        within(conn)
     delivery_ids: list[int] = []
     for position, reply in enumerate(replies):
         passive = passive_first and position == 0
@@ -441,7 +476,17 @@ def _save_response(
             "updated_at": now,
         },
     )
-    return delivery_ids
+    released = (
+        conn.execute(
+            update(delivery_t)
+            .where(delivery_t.c.citizen_id == recorded.citizen_id, delivery_t.c.status == "held")
+            .values(status="pending", next_attempt_at=now)
+            .returning(delivery_t.c.id)
+        )
+        .scalars()
+        .all()
+    )
+    return delivery_ids + sorted(int(i) for i in released)
 
 
 def _change_consultation(conn: Connection, consultation_id: int, outcome: TurnOutcome, now: datetime) -> None:
@@ -456,12 +501,6 @@ def _change_consultation(conn: Connection, consultation_id: int, outcome: TurnOu
             update(consultation_t)
             .where(consultation_t.c.id == consultation_id)
             .values(screening=outcome.screening)
-        )
-    if outcome.waiting_reason:
-        conn.execute(
-            update(consultation_t)
-            .where(consultation_t.c.id == consultation_id, consultation_t.c.status == "open")
-            .values(status="waiting_human", waiting_since=now, waiting_reason=outcome.waiting_reason)
         )
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import aiohttp
 
+from bot.clock import Clock
 from bot.wechat.protocol import SafeMode, parse_xml_fields, sign
 
 OFFICIAL_ACCOUNT = "gh_legalaid_demo"
@@ -43,6 +44,7 @@ class CitizenSimulator:
         aes_key: str | None = None,
         appid: str = "wxdemo0000000000",
         clock_offset: int = 0,
+        clock: Clock | None = None,
     ) -> None:
         self.session = session
         self.base_url = base_url.rstrip("/")
@@ -50,8 +52,11 @@ class CitizenSimulator:
         self.openid = openid
         self.safe_mode = SafeMode(token, aes_key, appid) if aes_key else None
         self.clock_offset = clock_offset
+        self.clock = clock  # a test's movable clock: WeChat's timestamps follow the service's time
 
     def now(self) -> int:
+        if self.clock is not None:
+            return int(self.clock.now().timestamp()) + self.clock_offset
         return int(time.time()) + self.clock_offset  # noqa: TID251 - WeChat's own clock, not ours
 
     def next_msg_id(self) -> int:

@@ -14,7 +14,7 @@ from bot.clock import Clock
 from bot.consultations.turns import Inbound
 from bot.dialogue.conversation import Answer, Conversation
 from bot.store.transcript import RecordedInbound, Transcript
-from handoff.delivery import CitizenChannel, deliver_pending
+from handoff.delivery import CitizenChannel, FallbackNotice, deliver_pending
 
 log = structlog.get_logger(__name__)
 # A send takes seconds at most (timeouts and bounded retries); longer means its worker died.
@@ -49,6 +49,7 @@ class AnswerJobs:
         channel: CitizenChannel,
         clock: Clock,
         decision_wait: float,
+        notice: FallbackNotice | None = None,
     ) -> None:
         self._scheduler = scheduler
         self._conversation = conversation
@@ -56,6 +57,11 @@ class AnswerJobs:
         self._channel = channel
         self._clock = clock
         self._decision_wait = decision_wait
+        self._notice = notice
+
+    async def deliver(self, delivery_ids: list[int] | None = None) -> int:
+        """Send these (or all due) deliveries; a refused answer is held and the citizen notified."""
+        return await deliver_pending(self._transcript, self._channel, self._clock, delivery_ids, self._notice)
 
     async def answer(self, inbound: Inbound, recorded: RecordedInbound) -> AnswerJob:
         job = AnswerJob(answered=asyncio.get_running_loop().create_future())
@@ -83,7 +89,7 @@ class AnswerJobs:
                 await self._transcript.unclaim_passive(answer.passive_delivery_id, self._clock.now())
                 to_send.insert(0, answer.passive_delivery_id)
         if to_send:
-            await deliver_pending(self._transcript, self._channel, self._clock, to_send)
+            await self.deliver(to_send)
 
     async def answer_forgotten(self, older_than: float = 30.0) -> int:
         """Periodic: answer inbound turns recorded but never answered (a worker died mid-turn)."""
@@ -95,7 +101,7 @@ class AnswerJobs:
                 continue
             inbound, recorded = loaded
             answer = await self._conversation.answer(inbound, recorded, check_replied=True)
-            await deliver_pending(self._transcript, self._channel, self._clock, answer.delivery_ids)
+            await self.deliver(answer.delivery_ids)
             count += 1
         if count:
             log.warning("forgotten_turns_answered", count=count)
@@ -107,4 +113,4 @@ class AnswerJobs:
         released = await self._transcript.release_stuck(self._clock.now(), STUCK_SENDING_AFTER)
         if released:
             log.warning("stuck_deliveries_released", count=released)
-        return await deliver_pending(self._transcript, self._channel, self._clock)
+        return await self.deliver()

@@ -1,0 +1,1 @@
+"""The consultant console: login, the queue in the browser, live updates."""

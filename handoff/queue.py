@@ -1,0 +1,453 @@
+"""The consultants' queue as use cases: open, claim, answer, transfer, appoint, note, return, close.
+
+Each use case checks the rules (handoff/handoff.py), then runs one transaction of conditional
+updates (bot/store/handoffs.py), then announces the change on the live feed. The dialogue uses
+`plan` + `open_within` to open a handoff inside the same commit as the bot's answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal, Protocol
+from zoneinfo import ZoneInfo
+
+import structlog
+from sqlalchemy import Connection, select
+
+from bot.clock import Clock
+from bot.store import handoffs as records
+from bot.store.db import Database
+from bot.store.handoffs import ConsultantRecord, LiveHandoff, NewHandoff
+from bot.workdays.duty import ConsultantOnDuty, DutyRoster
+from bot.workdays.service_hours import ReminderPoints, ServiceHours, load_service_hours
+from bot.workdays.working_days import WorkingDayCalendar, load_calendar
+from handoff.handoff import (
+    Consultant,
+    HandoffAlreadyClaimed,
+    HandoffClosed,
+    HandoffNotFound,
+    InvalidHandoffInput,
+    NotAllowed,
+    QueueItemRef,
+    check_act,
+    check_claim,
+    check_outcome,
+    check_text,
+    may_read,
+)
+from handoff.reply_deadline import ReplyDeadline, appointment_deadline, decide_reply_deadline
+from handoff.specialty_routing import SpecialtyRouting, load_specialties
+
+log = structlog.get_logger(__name__)
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+PACKET_MESSAGES = 6
+Say = Callable[..., str]
+
+
+class Announcer(Protocol):
+    async def publish(self, change: str, handoff_id: int) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceCalendar:
+    """When the center answers online, who is on duty, and how deadlines count."""
+
+    calendar: WorkingDayCalendar
+    hours: ServiceHours
+    roster: DutyRoster
+    points: ReminderPoints
+    counting: Literal["calendar", "service_hours"] = "calendar"
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedHandoff:
+    """Everything decided before the commit; `notice` is what the citizen is told."""
+
+    new: NewHandoff
+    notice: str
+
+
+def due_text(at: datetime) -> str:
+    """A deadline as a citizen reads it: 11月25日 17:05 (Beijing time)."""
+    local = at.astimezone(SHANGHAI)
+    return f"{local.month}月{local.day}日 {local:%H:%M}"
+
+
+class HandoffQueue:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        routing: SpecialtyRouting,
+        service: ServiceCalendar,
+        say: Say,
+        announcer: Announcer | None = None,
+    ) -> None:
+        self._db = db
+        self._clock = clock
+        self.routing = routing
+        self.service = service
+        self._say = say
+        self._announcer = announcer
+
+    async def announce(self, change: str, handoff_id: int) -> None:
+        if self._announcer is not None:
+            await self._announcer.publish(change, handoff_id)
+
+    # ---- the dialogue's side ---------------------------------------------------------------
+    async def live_for(self, citizen_id: int) -> LiveHandoff | None:
+        return await self._db.read(lambda conn: records.live_handoff(conn, citizen_id))
+
+    async def plan(self, consultation_id: int, citizen_id: int, reason: str, now: datetime) -> PlannedHandoff:
+        """Decide queue, kind and deadline, and write the packet, before the answer's commit."""
+        consultation, said, staff = await self._db.read(
+            lambda conn: (
+                conn.execute(
+                    select(records.consultation_t.c.intent, records.consultation_t.c.screening).where(
+                        records.consultation_t.c.id == consultation_id
+                    )
+                ).first(),
+                _last_messages(conn, consultation_id),
+                records.consultants(conn),
+            )
+        )
+        intent = consultation.intent if consultation is not None else None
+        screening = consultation.screening if consultation is not None else None
+        specialty = self.routing.for_intent(intent if intent else reason)
+        deadline = self.deadline_for(staff, specialty, now)
+        summary = self._summary(reason, specialty, screening, said)
+        new = NewHandoff(
+            consultation_id=consultation_id,
+            citizen_id=citizen_id,
+            reason=reason,
+            kind=deadline.kind,
+            specialty=specialty,
+            intent=intent,
+            summary=summary,
+            packet={"screening": screening, "last_messages": said},
+            due_at=deadline.due_at,
+            reminders=deadline.reminders,
+        )
+        return PlannedHandoff(new, self._say(f"handoff.{deadline.kind}", due=due_text(deadline.due_at)))
+
+    def deadline_for(self, staff: Sequence[ConsultantRecord], specialty: str, now: datetime) -> ReplyDeadline:
+        s = self.service
+        return decide_reply_deadline(
+            now,
+            specialty=specialty,
+            consultants=[_on_duty_view(c) for c in staff],
+            calendar=s.calendar,
+            hours=s.hours,
+            roster=s.roster,
+            points=s.points,
+            counting=s.counting,
+        )
+
+    @staticmethod
+    def open_within(conn: Connection, planned: PlannedHandoff, now: datetime) -> int:
+        return records.insert_handoff(conn, planned.new, now)
+
+    def still_waiting(self, live: LiveHandoff) -> str:
+        return self._say("handoff.still_waiting", due=due_text(live.due_at))
+
+    def _summary(
+        self, reason: str, specialty: str, screening: dict[str, Any] | None, said: list[dict[str, Any]]
+    ) -> str:
+        key = f"staff.reason.{reason}"
+        reason_text = self._say(key) if _has(self._say, key) else self._say("staff.reason.other")
+        decision = (screening or {}).get("decision") or {}
+        screened = (
+            self._say("staff.summary.screening", decision=str(decision.get("decision"))) if decision else ""
+        )
+        citizen_lines = [m["text"] for m in said if m["author"] == "citizen" and m.get("text")]
+        quoted = (
+            "“" + "”“".join(citizen_lines[-3:]) + "”"
+            if citizen_lines
+            else self._say("staff.summary.nothing_said")
+        )
+        topic = self.routing.names.get(specialty, specialty)
+        return self._say("staff.summary", reason=reason_text, topic=topic, screening=screened, said=quoted)
+
+    # ---- the console's side ----------------------------------------------------------------
+    async def queue_items(
+        self,
+        viewer: Consultant,
+        *,
+        status: str | None = None,
+        specialty: str | None = None,
+        breached: bool | None = None,
+        openid: str | None = None,
+    ) -> list[dict[str, Any]]:
+        def query(conn: Connection) -> list[dict[str, Any]]:
+            limit_to: list[str] | None = None
+            if not viewer.oversees and "general" not in viewer.specialties:
+                idle = records.open_count(conn, viewer.specialties) == 0
+                # An idle consultant sees every unclaimed item, to take one from another queue.
+                limit_to = None if idle and status == "open" else sorted(viewer.specialties)
+            items = records.list_items(
+                conn,
+                status=status,
+                specialties=limit_to,
+                include_ids_of=viewer.id,
+                specialty=specialty,
+                breached=breached,
+                openid=openid,
+            )
+            return [self._named(i) for i in items]
+
+        return await self._db.read(query)
+
+    async def detail(self, viewer: Consultant, handoff_id: int) -> dict[str, Any]:
+        """The item with its transcript; the view is audited in the same transaction as the read."""
+        now = self._clock.now()
+
+        def read(conn: Connection) -> dict[str, Any]:
+            ref = self._ref(conn, handoff_id)
+            idle = records.open_count(conn, viewer.specialties) == 0
+            if not may_read(viewer, ref, idle):
+                raise NotAllowed("this item belongs to another specialty")
+            found = records.item_with_transcript(conn, handoff_id)
+            assert found is not None
+            records.audit(conn, viewer.id, "view_handoff", "handoff", str(handoff_id), now)
+            found["allowed"] = _allowed(viewer, ref, idle)
+            return self._named(found)
+
+        return await self._db.write(read)
+
+    async def claim(self, viewer: Consultant, handoff_id: int) -> dict[str, Any]:
+        now = self._clock.now()
+
+        def run(conn: Connection) -> None:
+            ref = self._ref(conn, handoff_id)
+            check_claim(viewer, ref, records.open_count(conn, viewer.specialties) == 0)
+            if ref.assignee_id == viewer.id:
+                return
+            if not records.claim(conn, handoff_id, viewer.id, now, take_over=viewer.oversees):
+                raise HandoffAlreadyClaimed("another consultant claimed it first")
+
+        await self._db.write(run)
+        await self.announce("claimed", handoff_id)
+        return await self.detail(viewer, handoff_id)
+
+    async def answer(self, viewer: Consultant, handoff_id: int, text: object) -> int:
+        """Record the consultant's answer as a pending delivery; returns the delivery id."""
+        body = check_text(text)
+        now = self._clock.now()
+
+        def run(conn: Connection) -> int:
+            check_act(viewer, self._ref(conn, handoff_id))
+            delivery_id = records.add_consultant_message(conn, handoff_id, viewer.id, body, now)
+            if delivery_id is None:
+                raise HandoffClosed("the handoff is closed")
+            return delivery_id
+
+        delivery_id = await self._db.write(run)
+        log.info("consultant_answered", handoff_id=handoff_id, delivery_id=delivery_id)
+        await self.announce("answered", handoff_id)
+        return delivery_id
+
+    async def transfer(self, viewer: Consultant, handoff_id: int, body: dict[str, Any]) -> None:
+        specialty = body.get("specialty")
+        username = body.get("consultant")
+        note = body.get("note")
+        if (specialty is None) == (username is None):
+            raise InvalidHandoffInput("specialty", "give either specialty or consultant")
+        if specialty is not None:
+            specialty = self.routing.check(str(specialty))
+        if note is not None:
+            note = check_text(note, "note")
+        now = self._clock.now()
+
+        def run(conn: Connection) -> None:
+            check_act(viewer, self._ref(conn, handoff_id))
+            assignee_id = None
+            if username is not None:
+                target = records.consultant_by_name(conn, str(username))
+                if target is None or not target.active or target.role == "admin":
+                    raise InvalidHandoffInput("consultant", "no such consultant")
+                assignee_id = target.id
+            if not records.transfer(
+                conn,
+                handoff_id,
+                specialty=specialty,
+                assignee_id=assignee_id,
+                note=note,
+                actor_id=viewer.id,
+                now=now,
+            ):
+                raise HandoffClosed("the handoff is closed")
+
+        await self._db.write(run)
+        await self.announce("transferred", handoff_id)
+
+    async def appoint(self, viewer: Consultant, handoff_id: int, at: object) -> None:
+        """002 §6.2 e: answer later at a promised time; the timers follow the new deadline."""
+        if not isinstance(at, str):
+            raise InvalidHandoffInput("at", "at must be an ISO-8601 time with a zone")
+        try:
+            when = datetime.fromisoformat(at)
+        except ValueError:
+            raise InvalidHandoffInput("at", "at must be an ISO-8601 time with a zone") from None
+        if when.tzinfo is None:
+            raise InvalidHandoffInput("at", "at must include a time zone")
+        now = self._clock.now()
+        deadline = appointment_deadline(when, now, self.service.points)
+
+        def run(conn: Connection) -> None:
+            check_act(viewer, self._ref(conn, handoff_id))
+            if not records.set_appointment(
+                conn, handoff_id, deadline.due_at, deadline.reminders, viewer.id, now
+            ):
+                raise HandoffClosed("the handoff is closed")
+
+        await self._db.write(run)
+        await self.announce("appointment", handoff_id)
+
+    async def note(self, viewer: Consultant, handoff_id: int, text: object) -> None:
+        body = check_text(text)
+        now = self._clock.now()
+
+        def run(conn: Connection) -> None:
+            ref = self._ref(conn, handoff_id)
+            if not may_read(viewer, ref, records.open_count(conn, viewer.specialties) == 0):
+                raise NotAllowed("this item belongs to another specialty")
+            records.add_note(conn, handoff_id, viewer.id, body, now)
+
+        await self._db.write(run)
+        await self.announce("note", handoff_id)
+
+    async def end(
+        self,
+        viewer: Consultant,
+        handoff_id: int,
+        *,
+        outcome: object = None,
+        note: object = None,
+        to_bot: bool,
+    ) -> int | None:
+        """Close with an outcome (a/b/c) or return the citizen to the bot; tells the citizen.
+
+        Returns the delivery id of the message telling the citizen.
+        """
+        chosen = None if to_bot else check_outcome(outcome)
+        remark = None if note is None else check_text(note, "note")
+        now = self._clock.now()
+        text = self._say("handoff.returned_to_bot" if to_bot else "handoff.closed")
+
+        def run(conn: Connection) -> int | None:
+            check_act(viewer, self._ref(conn, handoff_id))
+            ended_by = "bot" if to_bot else "consultant"
+            if not records.end(
+                conn, handoff_id, ended_by=ended_by, outcome=chosen, note=remark, actor_id=viewer.id, now=now
+            ):
+                raise HandoffClosed("the handoff is closed")
+            return records.add_outbound(conn, handoff_id, "bot", text, None, now)
+
+        delivery_id = await self._db.write(run)
+        await self.announce("returned_to_bot" if to_bot else "closed", handoff_id)
+        return delivery_id
+
+    @staticmethod
+    def cancel_within(conn: Connection, handoff_id: int, now: datetime) -> bool:
+        """The citizen wrote 取消: the item leaves the queue, the citizen is back with the bot."""
+        return records.end(
+            conn, handoff_id, ended_by="citizen", outcome=None, note=None, actor_id=None, now=now
+        )
+
+    async def notices(self, viewer: Consultant) -> list[dict[str, Any]]:
+        return await self._db.read(lambda conn: records.notices_for(conn, viewer.id))
+
+    # ---- timers ----------------------------------------------------------------------------
+    def recipients(
+        self, staff: list[ConsultantRecord], specialty: str, assignee_id: int | None, now: datetime, step: str
+    ) -> list[int]:
+        """Reminders go to the assignee, else to the specialty's on-duty consultants, else to the
+        specialty's consultants; breaches also escalate to every supervisor. Never to nobody."""
+        active = [c for c in staff if c.active]
+        supervisors = [c.id for c in active if c.role == "supervisor"]
+        if assignee_id is not None:
+            chosen = [assignee_id]
+        else:
+            on_duty = self.service.roster.on_duty(
+                [_on_duty_view(c) for c in active], specialty, now, self.service.calendar, self.service.hours
+            )
+            names = {c.username for c in on_duty}
+            chosen = [c.id for c in active if c.username in names]
+            if not chosen:
+                chosen = [c.id for c in active if c.role != "admin" and _serves(c, specialty)]
+        if step == "breached" or not chosen:
+            chosen = chosen + [s for s in supervisors if s not in chosen]
+        if not chosen:
+            chosen = [c.id for c in active if c.role == "admin"]
+        return chosen
+
+    # ---- shared ----------------------------------------------------------------------------
+    @staticmethod
+    def _ref(conn: Connection, handoff_id: int) -> QueueItemRef:
+        row = records.item_ref(conn, handoff_id)
+        if row is None:
+            raise HandoffNotFound(f"no handoff {handoff_id}")
+        return QueueItemRef(row.id, row.status, row.specialty, row.assignee_id)
+
+    def _named(self, item: dict[str, Any]) -> dict[str, Any]:
+        item["specialty_name"] = self.routing.names.get(item["specialty"], item["specialty"])
+        return item
+
+
+def _allowed(viewer: Consultant, ref: QueueItemRef, idle: bool) -> dict[str, bool]:
+    try:
+        check_claim(viewer, ref, idle)
+        can_claim = ref.assignee_id != viewer.id
+    except (NotAllowed, HandoffAlreadyClaimed, HandoffClosed):
+        can_claim = False
+    try:
+        check_act(viewer, ref)
+        can_act = True
+    except (NotAllowed, HandoffClosed):
+        can_act = False
+    return {"claim": can_claim, "act": can_act}
+
+
+def _serves(c: ConsultantRecord, specialty: str) -> bool:
+    return specialty in c.specialties or "general" in c.specialties
+
+
+def _on_duty_view(c: ConsultantRecord) -> ConsultantOnDuty:
+    return ConsultantOnDuty(username=c.username, role=c.role, specialties=c.specialties, active=c.active)
+
+
+def _has(say: Say, key: str) -> bool:
+    try:
+        say(key)
+    except KeyError:
+        return False
+    return True
+
+
+def _last_messages(conn: Connection, consultation_id: int) -> list[dict[str, Any]]:
+    m = records.message_t
+    rows = conn.execute(
+        select(m.c.author, m.c.text, m.c.recorded_at)
+        .where(m.c.consultation_id == consultation_id, m.c.text.isnot(None))
+        .order_by(m.c.id.desc())
+        .limit(PACKET_MESSAGES)
+    ).all()
+    return [{"author": r.author, "text": r.text, "at": r.recorded_at.isoformat()} for r in reversed(rows)]
+
+
+def load_service_calendar(
+    data_dir: Path, counting: Literal["calendar", "service_hours"]
+) -> tuple[ServiceCalendar, SpecialtyRouting]:
+    """holidays.yml, service_hours.yml and specialties.yml, checked at start (a bad file stops it)."""
+    hours = load_service_hours(data_dir / "service_hours.yml")
+    service = ServiceCalendar(
+        calendar=load_calendar(data_dir / "holidays.yml"),
+        hours=hours.hours,
+        roster=hours.roster,
+        points=hours.reminders,
+        counting=counting,
+    )
+    return service, load_specialties(data_dir / "specialties.yml")

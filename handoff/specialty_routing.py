@@ -1,0 +1,57 @@
+"""Which consultants' queue a handoff joins, from the consultation's topic (data/specialties.yml)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from bot.dialogue.data_files import read_data_file
+from bot.errors import ConfigurationError
+from handoff.handoff import UnknownSpecialty
+
+
+class _SpecialtyFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1)
+    intents: list[str] = Field(default_factory=list)
+
+
+class _SpecialtiesFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    default: str
+    specialties: dict[str, _SpecialtyFile] = Field(min_length=1)
+
+
+@dataclass(frozen=True, slots=True)
+class SpecialtyRouting:
+    """Intent → specialty, plus the Chinese names the console shows."""
+
+    default: str
+    names: dict[str, str]
+    by_intent: dict[str, str]
+
+    def for_intent(self, intent: str | None) -> str:
+        return self.by_intent.get(intent or "", self.default)
+
+    def check(self, specialty: str) -> str:
+        if specialty not in self.names:
+            raise UnknownSpecialty("specialty", f"unknown specialty {specialty!r}")
+        return specialty
+
+
+def load_specialties(path: Path) -> SpecialtyRouting:
+    """Load the queues; an intent in two queues or a default that is not a queue stops the start."""
+    raw = read_data_file(path, _SpecialtiesFile)
+    if raw.default not in raw.specialties:
+        raise ConfigurationError(f"{path}: default: {raw.default!r} is not one of the specialties")
+    by_intent: dict[str, str] = {}
+    for code, specialty in raw.specialties.items():
+        for intent in specialty.intents:
+            if intent in by_intent:
+                raise ConfigurationError(f"{path}: specialties.{code}: intent {intent!r} is in two queues")
+            by_intent[intent] = code
+    return SpecialtyRouting(
+        default=raw.default, names={c: s.name for c, s in raw.specialties.items()}, by_intent=by_intent
+    )
