@@ -328,4 +328,21 @@ def _readiness_checks(service: Service, periodic_jobs: bool) -> dict[str, Readin
             raise RuntimeError("scheduler not running")
         return "running"
 
-    return {"database": database, "redis": redis, "nlu": nlu, "scheduler": scheduler}
+    async def holidays() -> str:
+        """Online/message depends on the official holidays: say when next year's are missing."""
+        calendar = _require(service.handoffs).service.calendar
+        today = service.clock.now()
+        missing = [y for y in (today.year, today.year + 1) if not calendar.covers(y)]
+        if today.year in missing:
+            return f"warning: data/holidays.yml has no dates for {today.year}; weekends only"
+        if missing and today.month == 12:
+            return f"warning: add {missing[0]} to data/holidays.yml when the State Council publishes it"
+        return "ok"
+
+    return {
+        "database": database,
+        "redis": redis,
+        "nlu": nlu,
+        "scheduler": scheduler,
+        "holidays": holidays,
+    }

@@ -109,13 +109,16 @@ async def run_demo(settings: Settings, *, port: int, fake_port: int, chat: bool)
     fake = web.AppRunner(
         create_fake_wechat_app(settings.wechat_appid, settings.wechat_appsecret.get_secret_value())
     )
-    service = web.AppRunner(create_app(settings))
+    app = create_app(settings)
+    service = web.AppRunner(app)
     await fake.setup()
     await web.TCPSite(fake, "127.0.0.1", fake_port).start()
     await service.setup()
     await web.TCPSite(service, "127.0.0.1", port).start()
     url = f"http://127.0.0.1:{port}"
+    password = await _demo_consultant(app)
     print(f"法律援助公众号服务已启动：{url}/wechat   健康检查：{url}/readyz")
+    print(f"工作人员控制台：{url}/console/   用户名 demo   密码 {password}")
     print(f"模拟的微信接口：{settings.wechat_api_base}/fake/sent   数据库：{settings.database_url}")
     try:
         if chat and sys.stdin.isatty():
@@ -141,3 +144,25 @@ async def run_demo(settings: Settings, *, port: int, fake_port: int, chat: bool)
     finally:
         await service.cleanup()
         await fake.cleanup()
+
+
+async def _demo_consultant(app: web.Application) -> str:
+    """A supervisor account for the demo console, with a fresh password printed at start."""
+    import secrets
+
+    from bot.app import SERVICE
+    from console.auth import save_account
+
+    service = app[SERVICE]
+    assert service.database is not None and service.handoffs is not None
+    password = secrets.token_urlsafe(9)
+    await save_account(
+        service.database,
+        username="demo",
+        password=password,
+        role="supervisor",
+        specialties=["general"],
+        known_specialties=service.handoffs.routing.names,
+        now=service.clock.now(),
+    )
+    return password
