@@ -101,8 +101,13 @@ class HandoffQueue:
     async def live_for(self, citizen_id: int) -> LiveHandoff | None:
         return await self._db.read(lambda conn: records.live_handoff(conn, citizen_id))
 
-    async def plan(self, consultation_id: int, citizen_id: int, reason: str, now: datetime) -> PlannedHandoff:
-        """Decide queue, kind and deadline, and write the packet, before the answer's commit."""
+    async def plan(
+        self, consultation_id: int, citizen_id: int, reason: str, now: datetime, topic: str | None = None
+    ) -> PlannedHandoff:
+        """Decide queue, kind and deadline, and write the packet, before the answer's commit.
+
+        `topic` is this turn's consult_* intent when the consultation has none recorded yet.
+        """
         consultation, said, staff = await self._db.read(
             lambda conn: (
                 conn.execute(
@@ -114,7 +119,7 @@ class HandoffQueue:
                 records.consultants(conn),
             )
         )
-        intent = consultation.intent if consultation is not None else None
+        intent = (consultation.intent if consultation is not None else None) or topic
         screening = consultation.screening if consultation is not None else None
         specialty = self.routing.for_intent(intent if intent else reason)
         deadline = self.deadline_for(staff, specialty, now)

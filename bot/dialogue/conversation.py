@@ -119,7 +119,7 @@ class Conversation:
             within = None
             if wanted and live is None and self._handoffs is not None:
                 planned = await self._handoffs.plan(
-                    recorded.consultation_id, recorded.citizen_id, wanted[-1], now
+                    recorded.consultation_id, recorded.citizen_id, wanted[-1], now, outcome_of(effects).topic
                 )
                 replies = _with_notice(replies, planned.notice)
 
