@@ -1,0 +1,92 @@
+"""Who may read, claim and act on a queue item (pure rules, no database)."""
+
+from __future__ import annotations
+
+import pytest
+
+from handoff.handoff import (
+    Consultant,
+    HandoffAlreadyClaimed,
+    HandoffClosed,
+    InvalidHandoffInput,
+    NotAllowed,
+    QueueItemRef,
+    check_act,
+    check_claim,
+    check_outcome,
+    check_text,
+    may_read,
+    wants_to_cancel,
+)
+
+LABOR = Consultant(1, "zhang", "consultant", frozenset({"labor"}))
+FAMILY = Consultant(2, "li", "consultant", frozenset({"family"}))
+GENERAL = Consultant(3, "wang", "consultant", frozenset({"general"}))
+SUPERVISOR = Consultant(4, "chen", "supervisor", frozenset())
+
+
+def item(status: str = "open", specialty: str = "family", assignee: int | None = None) -> QueueItemRef:
+    return QueueItemRef(10, status, specialty, assignee)
+
+
+def test_a_consultant_reads_their_queue_and_their_own_items_only():
+    assert may_read(FAMILY, item(), own_queue_empty=False)
+    assert not may_read(LABOR, item(), own_queue_empty=False)
+    assert may_read(LABOR, item(status="claimed", assignee=LABOR.id), own_queue_empty=False)
+    assert may_read(GENERAL, item(), own_queue_empty=False)
+    assert may_read(SUPERVISOR, item(status="closed"), own_queue_empty=False)
+
+
+def test_an_idle_consultant_may_take_an_unclaimed_item_of_another_queue():
+    assert may_read(LABOR, item(), own_queue_empty=True)
+    check_claim(LABOR, item(), own_queue_empty=True)
+    assert not may_read(LABOR, item(status="claimed", assignee=FAMILY.id), own_queue_empty=True)
+    with pytest.raises(NotAllowed):
+        check_claim(LABOR, item(), own_queue_empty=False)
+
+
+def test_claimed_and_closed_items_refuse_a_second_claim_except_a_supervisor_takeover():
+    with pytest.raises(HandoffAlreadyClaimed):
+        check_claim(
+            LABOR, item(status="claimed", specialty="labor", assignee=FAMILY.id), own_queue_empty=False
+        )
+    check_claim(SUPERVISOR, item(status="claimed", assignee=FAMILY.id), own_queue_empty=False)
+    with pytest.raises(HandoffClosed):
+        check_claim(SUPERVISOR, item(status="closed"), own_queue_empty=False)
+
+
+def test_only_the_assignee_or_a_supervisor_acts_on_a_claimed_item():
+    claimed = item(status="claimed", assignee=FAMILY.id)
+    check_act(FAMILY, claimed)
+    check_act(SUPERVISOR, claimed)
+    with pytest.raises(NotAllowed):
+        check_act(GENERAL, claimed)
+    check_act(GENERAL, item())  # answering an unclaimed item of one's queue claims it
+    with pytest.raises(NotAllowed):
+        check_act(LABOR, item())
+
+
+@pytest.mark.parametrize("outcome", ["a", "b", "c"])
+def test_outcomes_are_the_standards_three(outcome: str):
+    assert check_outcome(outcome) == outcome
+
+
+@pytest.mark.parametrize("outcome", ["d", "", None, 1, "A"])
+def test_other_outcomes_name_the_field(outcome: object):
+    with pytest.raises(InvalidHandoffInput) as refused:
+        check_outcome(outcome)
+    assert refused.value.field == "outcome"
+
+
+@pytest.mark.parametrize("text", ["", "   ", None, 5, "字" * 2001])
+def test_empty_or_huge_text_is_refused(text: object):
+    with pytest.raises(InvalidHandoffInput):
+        check_text(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "cancels"),
+    [("取消", True), ("取消转人工。", True), ("不用了", True), ("取消合同怎么办", False), (None, False)],
+)
+def test_only_a_plain_cancel_leaves_the_queue(text: str | None, cancels: bool):
+    assert wants_to_cancel(text) is cancels
