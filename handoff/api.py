@@ -23,6 +23,7 @@ Deliver = Callable[[list[int]], Awaitable[list[str]]]  # delivery ids -> their s
 STATIC = Path(__file__).resolve().parent.parent / "console" / "static"
 STATUSES = ("open", "claimed", "closed")
 MAX_BODY = 16 * 1024
+MAX_ID = 2**31 - 1
 
 
 def handoff_routes(
@@ -185,7 +186,8 @@ def _problems(
 
 def _id(request: web.Request) -> int:
     raw = request.match_info["id"]
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 12:
+    # Ids are 32-bit INTEGER columns: a larger number would make PostgreSQL fail, not find nothing.
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 12 or int(raw) > MAX_ID:
         raise _NotFound()
     return int(raw)
 

@@ -23,6 +23,7 @@ class InvalidAppointment(LegalAidError):
     """A consultant promised a reply time in the past or more than 30 days ahead."""
 
     code = "invalid_appointment"
+    field = "at"  # the console's 422 names the field, as for every other invalid input
 
 
 @dataclass(frozen=True, slots=True)
