@@ -72,7 +72,12 @@ class Consultant:
         return self.role in ("supervisor", "admin")
 
     def serves(self, specialty: str) -> bool:
-        return specialty in self.specialties or "general" in self.specialties
+        """A general consultant serves every queue; anyone with a queue also serves the general one."""
+        return (
+            (specialty == "general" and bool(self.specialties))
+            or specialty in self.specialties
+            or "general" in self.specialties
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -191,7 +191,7 @@ class HandoffQueue:
             if not viewer.oversees and "general" not in viewer.specialties:
                 idle = records.open_count(conn, viewer.specialties) == 0
                 # An idle consultant sees every unclaimed item, to take one from another queue.
-                limit_to = None if idle and status == "open" else sorted(viewer.specialties)
+                limit_to = None if idle and status == "open" else sorted(viewer.specialties | {"general"})
             items = records.list_items(
                 conn,
                 status=status,
@@ -417,7 +417,11 @@ def _allowed(viewer: Consultant, ref: QueueItemRef, idle: bool) -> dict[str, boo
 
 
 def _serves(c: ConsultantRecord, specialty: str) -> bool:
-    return specialty in c.specialties or "general" in c.specialties
+    return (
+        (specialty == "general" and bool(c.specialties))
+        or specialty in c.specialties
+        or "general" in c.specialties
+    )
 
 
 def _on_duty_view(c: ConsultantRecord) -> ConsultantOnDuty:

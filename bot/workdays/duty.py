@@ -27,7 +27,12 @@ class ConsultantOnDuty:
     active: bool
 
     def serves(self, specialty: str) -> bool:
-        return specialty in self.specialties or GENERAL in self.specialties
+        """A general consultant serves every queue; anyone with a queue also serves the general one."""
+        return (
+            (specialty == GENERAL and bool(self.specialties))
+            or specialty in self.specialties
+            or GENERAL in self.specialties
+        )
 
 
 @dataclass(frozen=True, slots=True)

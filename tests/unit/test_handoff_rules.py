@@ -90,3 +90,10 @@ def test_empty_or_huge_text_is_refused(text: object):
 )
 def test_only_a_plain_cancel_leaves_the_queue(text: str | None, cancels: bool):
     assert wants_to_cancel(text) is cancels
+
+
+def test_the_general_queue_is_everyones_who_answers_but_not_an_overseer_without_a_queue():
+    """A plain 转人工 (no topic) goes to `general`: any consultant on duty can answer it online."""
+    assert LABOR.serves("general") and FAMILY.serves("general")
+    assert not SUPERVISOR.serves("general")
+    assert not LABOR.serves("family") and GENERAL.serves("family")
