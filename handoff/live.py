@@ -45,10 +45,12 @@ class LiveFeed:
                 "X-Accel-Buffering": "no",
             }
         )
-        await response.prepare(request)
+        # Subscribed before the headers go out: once the browser sees the stream open (and re-reads
+        # the queue), no later change can slip past it.
         pubsub = self._redis.pubsub()
         await pubsub.subscribe(self._channel)
         try:
+            await response.prepare(request)
             await response.write(b": connected\n\n")
             quiet = 0.0
             while not self._closing.is_set():

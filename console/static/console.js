@@ -219,6 +219,8 @@ function sessionExpired() {
 
 function teardown() {
   stopStream();
+  $('live-status').textContent = '连接中…';
+  $('live-status').classList.remove('offline');
   state.timers.forEach(clearInterval);
   state.timers = [];
   clearTimeout(state.refreshTimer);
@@ -269,7 +271,10 @@ function startStream() {
   let dropped = false;
   es.onopen = () => {
     setLive(true);
-    if (dropped) scheduleRefresh(state.currentId); // catch up on what we missed
+    // Catch up on what changed before the stream was subscribed: after a drop, and also on the
+    // first open (a change between the first queue read and the subscription would otherwise
+    // wait for the next poll).
+    scheduleRefresh(dropped ? state.currentId : null);
     dropped = false;
   };
   es.onerror = () => {
@@ -581,13 +586,14 @@ function renderPacket(item) {
 function deliveryNode(d) {
   if (!d) return null;
   let text; let cls;
-  if (d.status === 'sent') { text = `已送达${d.delivered_at ? ` ${fmtTime(d.delivered_at)}` : ''}`; cls = 'delivery-sent'; }
+  // `passive`: carried by the reply to WeChat's own request, so delivered like `sent`.
+  if (d.status === 'sent' || d.status === 'passive') { text = `已送达${d.delivered_at ? ` ${fmtTime(d.delivered_at)}` : ''}`; cls = 'delivery-sent'; }
   else if (d.status === 'held') {
     text = '未送达（超出48小时，已保留，市民回复后送达）';
     if (d.notice_at) text += ` · 通知于 ${fmtTime(d.notice_at)}`;
     cls = 'delivery-held';
   } else { text = '发送中'; cls = 'delivery-pending'; }
-  if (d.errcode && d.status !== 'sent') text += `（错误码 ${d.errcode}）`;
+  if (d.errcode && cls !== 'delivery-sent') text += `（错误码 ${d.errcode}）`;
   return el('span', { class: `msg-delivery ${cls}`, text });
 }
 
@@ -730,8 +736,12 @@ function renderSpecialtyOptions() {
 }
 
 function renderKnowledgeOptions() {
+  // Entries share a title when one specialty answers several topics: the answer's start tells them apart.
+  const titles = state.knowledge.map((k) => k.title || k.key);
+  const label = (k, i) => (titles.indexOf(titles[i]) !== titles.lastIndexOf(titles[i])
+    ? `${titles[i]}：${snippet(k.text, 16)}` : titles[i]);
   $('knowledge').replaceChildren(el('option', { value: '', text: '选择知识库条目…' }),
-    ...state.knowledge.map((k, i) => el('option', { value: String(i), text: k.title || k.key })));
+    ...state.knowledge.map((k, i) => el('option', { value: String(i), text: label(k, i) })));
 }
 
 function insertKnowledge() {
@@ -742,8 +752,11 @@ function insertKnowledge() {
   const box = $('reply-text');
   const text = entry.text || '';
   if (state.replySel) {
-    const { start, end } = state.replySel;
-    box.setRangeText(text, Math.min(start, box.value.length), Math.min(end, box.value.length), 'end');
+    const start = Math.min(state.replySel.start, box.value.length);
+    const end = Math.min(state.replySel.end, box.value.length);
+    // At the end of what is typed, the answer starts its own line (as when nothing was selected).
+    const sep = start === box.value.length && box.value && !box.value.endsWith('\n') ? '\n' : '';
+    box.setRangeText(sep + text, start, end, 'end');
   } else {
     const sep = box.value && !box.value.endsWith('\n') ? '\n' : '';
     box.value += sep + text;
