@@ -47,6 +47,11 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _credential(account: ConsultantRecord) -> str:
+    """Changes when the password is reset, so sessions opened with the old one stop working."""
+    return hashlib.sha256(account.password_hash.encode()).hexdigest()[:24]
+
+
 def problem(status: int, error: str, message: str, **extra: object) -> web.Response:
     return web.json_response({"error": error, "message": message, **extra}, status=status)
 
@@ -107,7 +112,7 @@ class ConsoleAuth:
         for who in (f"user:{username}", f"peer:{peer}"):
             await self._redis.delete(self._keys.login_failures(who))
         token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-        await self._store(token, account.id, csrf)
+        await self._store(token, account, csrf)
         response = web.json_response(self._session_body(account, csrf))
         response.set_cookie(
             COOKIE, token, httponly=True, samesite="Strict", secure=request.secure, path="/", max_age=None
@@ -150,9 +155,16 @@ class ConsoleAuth:
         return guarded
 
     # ---- sessions ----------------------------------------------------------------------------
-    async def _store(self, token: str, consultant_id: int, csrf: str) -> None:
+    async def _store(self, token: str, account: ConsultantRecord, csrf: str) -> None:
         expires = self._clock.now() + self._idle
-        value = json.dumps({"consultant_id": consultant_id, "csrf": csrf, "expires_at": expires.isoformat()})
+        value = json.dumps(
+            {
+                "consultant_id": account.id,
+                "csrf": csrf,
+                "expires_at": expires.isoformat(),
+                "credential": _credential(account),
+            }
+        )
         # Redis' own expiry only collects garbage; the clock decides (so tests can move it).
         await self._redis.set(
             self._keys.console_session(_digest(token)), value, ex=int(self._idle.total_seconds()) * 2
@@ -175,7 +187,10 @@ class ConsoleAuth:
         )
         if account is None or not account.active or account.role not in ROLES:
             return None
-        await self._store(token, account.id, stored["csrf"])  # sliding idle expiry
+        if not hmac.compare_digest(stored.get("credential", ""), _credential(account)):
+            await self._redis.delete(key)  # the password was reset: every old session ends
+            return None
+        await self._store(token, account, stored["csrf"])  # sliding idle expiry
         return account, stored["csrf"]
 
     @staticmethod

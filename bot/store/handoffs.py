@@ -266,11 +266,16 @@ def list_items(
 
 
 def _last_messages(conn: Connection, consultation_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """The citizen's latest words per consultation: what a consultant scanning the queue needs."""
     if not consultation_ids:
         return {}
     newest = (
         select(func.max(message_t.c.id))
-        .where(message_t.c.consultation_id.in_(consultation_ids), message_t.c.text.isnot(None))
+        .where(
+            message_t.c.consultation_id.in_(consultation_ids),
+            message_t.c.text.isnot(None),
+            message_t.c.author == "citizen",
+        )
         .group_by(message_t.c.consultation_id)
     )
     rows = conn.execute(

@@ -202,6 +202,15 @@ async def test_logout_ends_the_session(center: RunningService):
     assert (await zhang.post("/api/handoffs/1/claim"))[0] == 401
 
 
+async def test_resetting_a_password_ends_the_sessions_opened_with_the_old_one(center: RunningService):
+    zhang = await center.console("zhang")
+    await center.add_account("zhang", specialties=["labor"], password="a-new-password-9")
+    assert (await zhang.get("/api/handoffs"))[0] == 401
+    assert (await zhang.login("zhang", CONSOLE_PASSWORD))[0] == 401
+    assert (await zhang.login("zhang", "a-new-password-9"))[0] == 200
+    assert (await zhang.get("/api/handoffs"))[0] == 200
+
+
 # ---- who may see and act -----------------------------------------------------------------------------
 async def test_a_consultant_reads_another_queue_only_when_their_own_is_empty(center: RunningService):
     labor = await open_handoff(center, LABOR_STORY)
