@@ -29,14 +29,32 @@ from tests.unit.test_protocol import (
 
 
 async def test_health_and_readiness_report_each_dependency(start_service: ServiceFactory):
-    svc = await start_service()
+    svc = await start_service(clock=MovableClock(datetime(2026, 11, 25, 2, 0, tzinfo=UTC)))
     async with svc.http.get(svc.url + "/healthz") as resp:
         assert resp.status == 200 and (await resp.json())["status"] == "ok"
     async with svc.http.get(svc.url + "/readyz") as resp:
         body = await resp.json()
     assert resp.status == 200
     assert body["checks"]["database"] == "ok" and body["checks"]["redis"] == "ok"
-    assert set(body["checks"]) == {"database", "redis", "nlu", "scheduler"}
+    assert set(body["checks"]) == {"database", "redis", "nlu", "scheduler", "holidays"}
+    assert body["checks"]["holidays"] == "ok"
+
+
+@pytest.mark.parametrize(
+    ("today", "warning"),
+    [
+        (datetime(2026, 12, 10, 2, 0, tzinfo=UTC), "add 2027 to data/holidays.yml"),
+        (datetime(2027, 1, 4, 2, 0, tzinfo=UTC), "no dates for 2027"),
+    ],
+)
+async def test_readiness_warns_when_the_holidays_run_out(
+    start_service: ServiceFactory, today: datetime, warning: str
+):
+    """Without next year's official dates, New Year's Day would count as a working day."""
+    svc = await start_service(clock=MovableClock(today))
+    async with svc.http.get(svc.url + "/readyz") as resp:
+        body = await resp.json()
+    assert resp.status == 200 and warning in body["checks"]["holidays"]
 
 
 async def test_readiness_fails_when_the_database_is_gone(start_service: ServiceFactory):
