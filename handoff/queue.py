@@ -156,7 +156,10 @@ class HandoffQueue:
         return records.insert_handoff(conn, planned.new, now)
 
     def still_waiting(self, live: LiveHandoff) -> str:
-        return self._say("handoff.still_waiting", due=due_text(live.due_at))
+        """What a citizen hears when writing during a handoff: by when, or that it was passed on."""
+        if live.status == "open":
+            return self._say("handoff.still_waiting", due=due_text(live.due_at))
+        return self._say("handoff.forwarded")
 
     def _summary(
         self, reason: str, specialty: str, screening: dict[str, Any] | None, said: list[dict[str, Any]]
@@ -340,7 +343,7 @@ class HandoffQueue:
         chosen = None if to_bot else check_outcome(outcome)
         remark = None if note is None else check_text(note, "note")
         now = self._clock.now()
-        text = self._say("handoff.returned_to_bot" if to_bot else "handoff.closed")
+        text = self._say("handoff.returned_to_bot" if to_bot else f"handoff.closed.{chosen}")
 
         def run(conn: Connection) -> int | None:
             check_act(viewer, self._ref(conn, handoff_id))

@@ -162,8 +162,8 @@ class Conversation:
                 cancelled.append(HandoffQueue.cancel_within(conn, live.id, now))
 
         else:
-            # Unclaimed: say again by when; claimed: the consultant is on it, no bot chatter.
-            replies = [Outbound(self._handoffs.still_waiting(live))] if live.status == "open" else []
+            # Never silence: unclaimed, say again by when; claimed, say it reached the consultant.
+            replies = [Outbound(self._handoffs.still_waiting(live))]
             change = "message"
 
             def within(conn: Connection) -> None:

@@ -266,7 +266,10 @@ def list_items(
 
 
 def _last_messages(conn: Connection, consultation_ids: list[int]) -> dict[int, dict[str, Any]]:
-    """The citizen's latest words per consultation: what a consultant scanning the queue needs."""
+    """The citizen's latest words per consultation: what a consultant scanning the queue needs.
+
+    Each also says whether they came after the consultant's last answer (`answered: False`).
+    """
     if not consultation_ids:
         return {}
     newest = (
@@ -280,10 +283,29 @@ def _last_messages(conn: Connection, consultation_ids: list[int]) -> dict[int, d
     )
     rows = conn.execute(
         select(
-            message_t.c.consultation_id, message_t.c.author, message_t.c.text, message_t.c.recorded_at
+            message_t.c.id,
+            message_t.c.consultation_id,
+            message_t.c.author,
+            message_t.c.text,
+            message_t.c.recorded_at,
         ).where(message_t.c.id.in_(newest))
     ).all()
-    return {r.consultation_id: {"author": r.author, "text": r.text, "at": _iso(r.recorded_at)} for r in rows}
+    answers = dict(
+        conn.execute(
+            select(message_t.c.consultation_id, func.max(message_t.c.id))
+            .where(message_t.c.consultation_id.in_(consultation_ids), message_t.c.author == "consultant")
+            .group_by(message_t.c.consultation_id)
+        ).all()
+    )
+    return {
+        r.consultation_id: {
+            "author": r.author,
+            "text": r.text,
+            "at": _iso(r.recorded_at),
+            "answered": (answers.get(r.consultation_id) or 0) > r.id,
+        }
+        for r in rows
+    }
 
 
 def _item(row: Any, last_message: dict[str, Any] | None) -> dict[str, Any]:
@@ -307,7 +329,11 @@ def _item(row: Any, last_message: dict[str, Any] | None) -> dict[str, Any]:
         "ended_by": row.ended_by,
         "outcome": row.outcome,
         "outcome_note": row.outcome_note,
-        "last_message": last_message,
+        "last_message": None
+        if last_message is None
+        else {k: v for k, v in last_message.items() if k != "answered"},
+        # The citizen wrote after the consultant's last answer (or has had no answer yet).
+        "awaiting_reply": last_message is not None and not last_message["answered"],
         "packet": {
             "intent": row.intent,
             "reason": row.reason,
@@ -358,7 +384,10 @@ def item_with_transcript(conn: Connection, handoff_id: int) -> dict[str, Any] | 
         )
         .outerjoin(writer, writer.c.id == message_t.c.consultant_id)
         .outerjoin(delivery_t, delivery_t.c.message_id == message_t.c.id)
-        .where(message_t.c.consultation_id == consultation_id)
+        .where(
+            message_t.c.consultation_id == consultation_id,
+            or_(message_t.c.kind != "event", message_t.c.text.isnot(None)),
+        )
         .order_by(message_t.c.id)
     ).all()
     found["transcript"] = [

@@ -61,17 +61,26 @@ function el(tag, props = {}, ...children) {
   return node;
 }
 
+// How a closed item ended, for the 已结束 tab.
+const ENDED = { citizen: '市民已取消', bot: '已退回机器人', consultant: '已结束咨询' };
+
 // ---- time -----------------------------------------------------------------------------------
 const pad = (n) => String(n).padStart(2, '0');
 // Milliseconds since the epoch, or NaN; extra fractional digits (Python's microseconds) are cut.
 const parseTime = (iso) => (iso ? Date.parse(String(iso).replace(/(\.\d{3})\d+/, '$1')) : NaN);
 
+// The center works in Beijing time (no daylight saving): show and enter every time in it, so the
+// console says the same deadline the citizen was told, whatever the browser's own zone.
+const BEIJING_OFFSET = 8 * 3600 * 1000;
+const beijing = (ms) => new Date(ms + BEIJING_OFFSET); // read with the getUTC* methods
+
 function fmtTime(iso) {
   if (!iso) return '';
-  const d = new Date(parseTime(iso));
-  if (Number.isNaN(d.getTime())) return '';
-  const year = d.getFullYear() !== new Date().getFullYear() ? `${d.getFullYear()}年` : '';
-  return `${year}${d.getMonth() + 1}月${d.getDate()}日 ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  const ms = parseTime(iso);
+  if (Number.isNaN(ms)) return '';
+  const d = beijing(ms);
+  const year = d.getUTCFullYear() !== beijing(Date.now()).getUTCFullYear() ? `${d.getUTCFullYear()}年` : '';
+  return `${year}${d.getUTCMonth() + 1}月${d.getUTCDate()}日 ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
 }
 
 function fmtSpan(ms) {
@@ -84,17 +93,10 @@ function fmtSpan(ms) {
   return `${mins}分`;
 }
 
-// A local Date -> ISO-8601 with the browser's offset, e.g. 2024-11-25T17:05:00+08:00.
-function isoWithOffset(d) {
-  const off = -d.getTimezoneOffset();
-  const sign = off >= 0 ? '+' : '-';
-  const abs = Math.abs(off);
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:00` +
-    `${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
-}
-
-function toLocalInput(d) {
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}`;
+// A moment -> the value of a datetime-local input, in Beijing time.
+function toBeijingInput(ms) {
+  const d = beijing(ms);
+  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}T${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}`;
 }
 
 // ---- API ------------------------------------------------------------------------------------
@@ -396,10 +398,12 @@ function queueItemNode(item) {
     el('span', { class: 'qi-top' },
       el('span', { class: 'qi-specialty', text: specialtyName(item) }),
       el('span', { class: 'qi-kind', text: KINDS[item.kind] || item.kind || '' }),
+      item.awaiting_reply && item.first_reply_at && item.status !== 'closed' ? el('span', { class: 'qi-new', text: '新消息' }) : null,
       countdownNode(item)),
     el('span', { class: 'qi-who' },
       el('span', { class: 'qi-citizen', text: `市民 ${item.citizen || ''}` }),
-      el('span', { class: 'qi-assignee', text: item.assignee ? `处理人 ${item.assignee}` : '未认领' })),
+      el('span', { class: 'qi-assignee', text: item.assignee ? `处理人 ${item.assignee}` : '未认领' }),
+      item.status === 'closed' && ENDED[item.ended_by] ? el('span', { class: 'qi-ended', text: ENDED[item.ended_by] }) : null),
     el('span', { class: 'qi-snippet', text: lastText }),
     item.status !== 'closed' ? el('span', { class: 'qi-deadline', text: `截止 ${fmtTime(item.deadline_at)}` }) : null);
   li.append(btn);
@@ -648,8 +652,8 @@ function togglePanel(btnId) {
   form.querySelectorAll('[aria-invalid]').forEach((n) => n.removeAttribute('aria-invalid'));
   if (btnId === 'appointment') {
     const min = new Date(Date.now() + 60000);
-    $('appointment-at').min = toLocalInput(min);
-    if (!$('appointment-at').value) $('appointment-at').value = toLocalInput(new Date(Date.now() + 24 * HOUR));
+    $('appointment-at').min = toBeijingInput(min.getTime());
+    if (!$('appointment-at').value) $('appointment-at').value = toBeijingInput(Date.now() + 24 * HOUR);
   }
   const first = form.querySelector('select, input, textarea, button[type="submit"]');
   if (first) first.focus();
@@ -688,10 +692,11 @@ function submitTransfer(ev) {
 function submitAppointment(ev) {
   ev.preventDefault();
   const value = $('appointment-at').value;
-  const at = value ? new Date(value) : null; // "YYYY-MM-DDTHH:MM" is parsed as local time
+  const iso = value ? `${value}:00+08:00` : ''; // the input is Beijing wall-clock time
+  const at = iso ? new Date(iso) : null;
   if (!at || Number.isNaN(at.getTime())) { showAlert('请选择约定答复时间'); $('appointment-at').focus(); return; }
   if (at.getTime() <= Date.now()) { showAlert('约定答复时间须晚于现在'); $('appointment-at').focus(); return; }
-  act('appointment', { at: isoWithOffset(at) }, $('appointment-submit'), () => {
+  act('appointment', { at: iso }, $('appointment-submit'), () => {
     $('appointment-at').value = ''; hidePanels(); flash(`已约定 ${fmtTime(at.toISOString())} 答复`);
   });
 }

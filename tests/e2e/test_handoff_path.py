@@ -75,3 +75,33 @@ async def test_while_a_handoff_is_open_the_citizen_talks_to_the_consultant(start
     assert closed["ended_by"] == "citizen"
     back_to_bot = await citizen.say("你好")
     assert back_to_bot.reply_text is not None and "在线咨询助手" in back_to_bot.reply_text
+
+
+async def test_a_follow_up_after_the_answer_is_acknowledged_and_flagged_for_the_consultant(
+    start_service: ServiceFactory, fake_wechat: FakeWeChatServer
+):
+    svc = await start_service(clock=MovableClock(WORKDAY_MORNING))
+    await svc.add_account("zhang")
+    citizen = svc.citizen()
+    await citizen.send(citizen.event_xml("subscribe"))
+    await citizen.say("转人工")
+    console = await svc.console("zhang")
+    [item] = await console.queue()
+    assert item["awaiting_reply"] is True
+    await console.post(f"/api/handoffs/{item['id']}/messages", {"text": "请说说具体情况"})
+    [item] = await console.queue()
+    assert item["awaiting_reply"] is False
+
+    follow_up = await citizen.say("公司不给我签合同")
+    assert follow_up.reply_text is not None and "已转给正在为您服务的工作人员" in follow_up.reply_text
+    [item] = await console.queue()
+    assert item["awaiting_reply"] is True and item["last_message"]["text"] == "公司不给我签合同"
+    _, detail = await console.get(f"/api/handoffs/{item['id']}")
+    assert all(t["kind"] != "event" for t in detail["transcript"])  # a bare subscribe is no turn
+
+    status, _ = await console.post(
+        f"/api/handoffs/{item['id']}/close", {"outcome": "c", "note": "劳动监察大队"}
+    )
+    assert status == 200
+    sent = await wait_for_sent(fake_wechat, citizen.openid, 2)
+    assert "不属于法律援助的范围" in sent[-1]["text"]
