@@ -55,7 +55,8 @@ ITEM = _object(
     deadline_at={"type": "string", "format": "date-time"},
     breached={"type": "boolean"},
     assignee={"type": "string", "nullable": True},
-    last_message={"type": "object", "nullable": True},
+    last_message={"type": "object", "nullable": True, "description": "the citizen's latest words"},
+    awaiting_reply={"type": "boolean", "description": "the citizen wrote after the last answer"},
     packet=_object(
         intent=STRING, reason=STRING, summary=STRING, screening={"type": "object", "nullable": True}
     ),
