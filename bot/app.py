@@ -218,8 +218,9 @@ def create_app(
         assert service.database is not None
         upcoming = await next_due(service.database)
         if upcoming is not None and service.alarm is not None:
-            wait = (upcoming - service.clock.now()).total_seconds()
-            if 0 < wait < settings.deadline_sweep_seconds:
+            # A step that fell due while this sweep ran is swept again at once, not at the next tick.
+            wait = max((upcoming - service.clock.now()).total_seconds(), 0.0)
+            if wait < settings.deadline_sweep_seconds:
                 service.alarm.add_job(
                     sweep_and_rearm,
                     "date",
