@@ -201,7 +201,15 @@ class ReplyDeadlineRow(Row):
     """One deadline of a handoff; an appointment supersedes the current one (002 §6.2 e, g, h)."""
 
     __tablename__ = "reply_deadline"
-    __table_args__ = (Index("ix_reply_deadline_due", "superseded_at", "breached_at", "due_at"),)
+    # Pending deadlines only: answered, superseded and breached rows never slow the sweep down.
+    __table_args__ = (
+        Index(
+            "ix_reply_deadline_pending",
+            "due_at",
+            sqlite_where=text("superseded_at IS NULL AND answered_at IS NULL AND breached_at IS NULL"),
+            postgresql_where=text("superseded_at IS NULL AND answered_at IS NULL AND breached_at IS NULL"),
+        ),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     handoff_id: Mapped[int] = mapped_column(ForeignKey("handoff.id"), index=True)
     due_at: Mapped[datetime] = mapped_column(UtcDateTime())
@@ -216,7 +224,16 @@ class ReminderRow(Row):
     """A reminder point before a deadline; `sent_at` set once, by whichever worker gets it first."""
 
     __tablename__ = "reminder"
-    __table_args__ = (Index("ix_reminder_due", "sent_at", "due_at"),)
+    # Pending reminders only: a cancelled reminder keeps sent_at NULL forever, so (sent_at, due_at)
+    # made every sweep walk all the reminders ever cancelled.
+    __table_args__ = (
+        Index(
+            "ix_reminder_pending",
+            "due_at",
+            sqlite_where=text("sent_at IS NULL AND cancelled_at IS NULL"),
+            postgresql_where=text("sent_at IS NULL AND cancelled_at IS NULL"),
+        ),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     deadline_id: Mapped[int] = mapped_column(ForeignKey("reply_deadline.id"), index=True)
     handoff_id: Mapped[int] = mapped_column(ForeignKey("handoff.id"), index=True)
