@@ -214,11 +214,13 @@ def create_app(
 
     async def sweep_and_rearm() -> int:
         """Fire due reminders and breaches, then wake exactly when the next one falls due."""
+        started = service.clock.now()
         fired = await run_deadline_sweep(service)
         assert service.database is not None
         upcoming = await next_due(service.database)
-        if upcoming is not None and service.alarm is not None:
-            # A step that fell due while this sweep ran is swept again at once, not at the next tick.
+        # A step that fell due while this sweep ran is swept again at once, not at the next tick;
+        # one due before it started is being fired by another worker (its row is locked).
+        if upcoming is not None and upcoming > started and service.alarm is not None:
             wait = max((upcoming - service.clock.now()).total_seconds(), 0.0)
             if wait < settings.deadline_sweep_seconds:
                 service.alarm.add_job(
