@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.errors import LegalAidError
+from bot.workdays.duty import serves
 
 Role = Literal["consultant", "supervisor", "admin"]
 ROLES: tuple[Role, ...] = ("consultant", "supervisor", "admin")
@@ -72,12 +73,7 @@ class Consultant:
         return self.role in ("supervisor", "admin")
 
     def serves(self, specialty: str) -> bool:
-        """A general consultant serves every queue; anyone with a queue also serves the general one."""
-        return (
-            (specialty == "general" and bool(self.specialties))
-            or specialty in self.specialties
-            or "general" in self.specialties
-        )
+        return serves(self.specialties, specialty)
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,7 @@ from bot.clock import Clock
 from bot.store import handoffs as records
 from bot.store.db import Database
 from bot.store.handoffs import ConsultantRecord, LiveHandoff, NewHandoff
-from bot.workdays.duty import ConsultantOnDuty, DutyRoster
+from bot.workdays.duty import ConsultantOnDuty, DutyRoster, serves
 from bot.workdays.service_hours import ReminderPoints, ServiceHours, load_service_hours
 from bot.workdays.working_days import WorkingDayCalendar, load_calendar
 from handoff.handoff import (
@@ -385,7 +385,7 @@ class HandoffQueue:
             names = {c.username for c in on_duty}
             chosen = [c.id for c in active if c.username in names]
             if not chosen:
-                chosen = [c.id for c in active if c.role != "admin" and _serves(c, specialty)]
+                chosen = [c.id for c in active if c.role != "admin" and serves(c.specialties, specialty)]
         if step == "breached" or not chosen:
             chosen = chosen + [s for s in supervisors if s not in chosen]
         if not chosen:
@@ -417,14 +417,6 @@ def _allowed(viewer: Consultant, ref: QueueItemRef, idle: bool) -> dict[str, boo
     except (NotAllowed, HandoffClosed):
         can_act = False
     return {"claim": can_claim, "act": can_act}
-
-
-def _serves(c: ConsultantRecord, specialty: str) -> bool:
-    return (
-        (specialty == "general" and bool(c.specialties))
-        or specialty in c.specialties
-        or "general" in c.specialties
-    )
 
 
 def _on_duty_view(c: ConsultantRecord) -> ConsultantOnDuty:

@@ -17,6 +17,11 @@ GENERAL = "general"
 ANSWERING_ROLES = frozenset({"consultant", "supervisor"})
 
 
+def serves(specialties: frozenset[str], specialty: str) -> bool:
+    """A general consultant serves every queue; anyone with a queue also serves the general one."""
+    return (specialty == GENERAL and bool(specialties)) or specialty in specialties or GENERAL in specialties
+
+
 @dataclass(frozen=True, slots=True)
 class ConsultantOnDuty:
     """What the duty decision needs to know about a console account."""
@@ -27,12 +32,7 @@ class ConsultantOnDuty:
     active: bool
 
     def serves(self, specialty: str) -> bool:
-        """A general consultant serves every queue; anyone with a queue also serves the general one."""
-        return (
-            (specialty == GENERAL and bool(self.specialties))
-            or specialty in self.specialties
-            or GENERAL in self.specialties
-        )
+        return serves(self.specialties, specialty)
 
 
 @dataclass(frozen=True, slots=True)
