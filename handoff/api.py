@@ -15,7 +15,7 @@ from aiohttp import web
 
 from bot.errors import LegalAidError
 from console.auth import ConsoleAuth, problem
-from handoff.handoff import Consultant, HandoffError, InvalidHandoffInput
+from handoff.handoff import Consultant, HandoffError, HandoffNotFound, InvalidHandoffInput
 from handoff.live import LiveFeed
 from handoff.queue import HandoffQueue
 
@@ -188,13 +188,8 @@ def _id(request: web.Request) -> int:
     raw = request.match_info["id"]
     # Ids are 32-bit INTEGER columns: a larger number would make PostgreSQL fail, not find nothing.
     if not raw.isascii() or not raw.isdigit() or len(raw) > 12 or int(raw) > MAX_ID:
-        raise _NotFound()
+        raise HandoffNotFound(f"no handoff {raw[:20]!r}")
     return int(raw)
-
-
-class _NotFound(HandoffError):
-    code = "not_found"
-    status = 404
 
 
 async def _body(request: web.Request, *, optional: bool = False) -> dict[str, Any]:

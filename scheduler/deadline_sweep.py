@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import structlog
@@ -74,15 +74,10 @@ async def next_due(db: Database) -> datetime | None:
         deadline = conn.execute(
             select(func.min(deadline_t.c.due_at)).where(*_deadline_pending())
         ).scalar_one_or_none()
-        candidates = [_aware(at) for at in (reminder, deadline) if at is not None]
+        candidates = [at for at in (reminder, deadline) if at is not None]
         return min(candidates) if candidates else None
 
     return await db.read(earliest)
-
-
-def _aware(at: Any) -> datetime:
-    found: datetime = datetime.fromisoformat(at) if isinstance(at, str) else at  # SQLite's MIN() is text
-    return found if found.tzinfo is not None else found.replace(tzinfo=UTC)
 
 
 def _deadline_pending() -> tuple[Any, ...]:

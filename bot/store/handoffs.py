@@ -591,12 +591,7 @@ def set_appointment(
     )
     if not moved:
         return False
-    conn.execute(
-        update(deadline_t)
-        .where(deadline_t.c.handoff_id == handoff_id, deadline_t.c.superseded_at.is_(None))
-        .values(superseded_at=now)
-    )
-    _cancel_reminders(conn, handoff_id, now)
+    _stop_timers(conn, handoff_id, now)
     _new_deadline(conn, handoff_id, at, reminders, "appointment", now)
     record_event(conn, handoff_id, "appointment", actor_id, now, at=_iso(at))
     return True
@@ -633,12 +628,7 @@ def end(
     ).first()
     if row is None:
         return False
-    conn.execute(
-        update(deadline_t)
-        .where(deadline_t.c.handoff_id == handoff_id, deadline_t.c.superseded_at.is_(None))
-        .values(superseded_at=now)
-    )
-    _cancel_reminders(conn, handoff_id, now)
+    _stop_timers(conn, handoff_id, now)
     consultation = update(consultation_t).where(consultation_t.c.id == row.consultation_id)
     if outcome is not None:
         conn.execute(consultation.values(status="closed", outcome=outcome, closed_at=now))
@@ -647,6 +637,16 @@ def end(
     kind = {"consultant": "closed", "bot": "returned_to_bot", "citizen": "cancelled"}[ended_by]
     record_event(conn, handoff_id, kind, actor_id, now, outcome=outcome, note=note)
     return True
+
+
+def _stop_timers(conn: Connection, handoff_id: int, now: datetime) -> None:
+    """The current deadline is superseded (by an appointment, or the end) and its reminders cancelled."""
+    conn.execute(
+        update(deadline_t)
+        .where(deadline_t.c.handoff_id == handoff_id, deadline_t.c.superseded_at.is_(None))
+        .values(superseded_at=now)
+    )
+    _cancel_reminders(conn, handoff_id, now)
 
 
 def _cancel_reminders(conn: Connection, handoff_id: int, now: datetime) -> None:

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from bot.clock import MovableClock
-from scheduler.deadline_sweep import sweep_deadlines
+from scheduler.deadline_sweep import next_due, sweep_deadlines
 from tests.conftest import WORKDAY_MORNING, RunningService, ServiceFactory
 
 BEIJING = ZoneInfo("Asia/Shanghai")
@@ -156,3 +156,21 @@ async def test_workers_catching_up_in_small_batches_after_an_outage_fire_each_st
     restarted = await start_service(clock=clock)
     assert await restarted.sweep() == 0
     await assert_each_step_fired_once(restarted, ids, claimed)
+
+
+async def test_the_alarm_knows_when_the_next_step_falls_due(start_service: ServiceFactory):
+    """next_due is what the alarm wakes for: the earliest pending reminder, then the deadline."""
+    clock = MovableClock(WORKDAY_MORNING)
+    svc = await start_service(clock=clock)
+    await staff(svc)
+    db = svc.service.database
+    assert db is not None
+    assert await next_due(db) is None
+    await open_handoffs(svc, 1)  # online at 10:00 Beijing: due 15:00, reminders 14:00 and 14:45
+    assert await next_due(db) == beijing(14)
+    clock.set(beijing(14, 50))
+    await svc.sweep()
+    assert await next_due(db) == beijing(15)
+    clock.set(beijing(15))
+    await svc.sweep()
+    assert await next_due(db) is None
