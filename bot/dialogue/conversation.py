@@ -101,9 +101,10 @@ class Conversation:
         async with self._locks.hold(self.alias(inbound.citizen_openid)):
             if check_replied and await self._transcript.replied(recorded.message_id):
                 return Answer(recorded, [])
-            state, _version = await self._transcript.load_state(recorded.citizen_id)
+            state, _version, live = await self._transcript.load_state(recorded.citizen_id)
             now = self._clock.now()
-            live = await self._handoffs.live_for(recorded.citizen_id) if self._handoffs is not None else None
+            if self._handoffs is None:
+                live = None  # a deployment without the queue: the bot answers everything
             if live is not None and inbound.kind != "event":
                 return await self._to_consultant(inbound, recorded, live, state, now, take_passive)
             try:

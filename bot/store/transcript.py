@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.consultations.turns import ConversationState, Inbound, Outbound
 from bot.store.db import Database
+from bot.store.handoffs import LiveHandoff, live_handoff
 from bot.store.rows import CitizenRow, ConsultationRow, ConversationStateRow, DeliveryRow, MessageRow
 
 citizen_t = cast(Table, CitizenRow.__table__)
@@ -138,12 +139,18 @@ class Transcript:
         )
         return inbound, RecordedInbound(row.id, row.citizen_id, row.consultation_id, duplicate=True)
 
-    async def load_state(self, citizen_id: int) -> tuple[ConversationState, int]:
+    async def load_state(self, citizen_id: int) -> tuple[ConversationState, int, LiveHandoff | None]:
+        """Where the dialogue stands, and the citizen's open handoff if any: one read per turn."""
         query = select(state_t).where(state_t.c.citizen_id == citizen_id)
-        row = await self._db.read(lambda conn: conn.execute(query).first())
+
+        def load(conn: Connection) -> tuple[Any, LiveHandoff | None]:
+            return conn.execute(query).first(), live_handoff(conn, citizen_id)
+
+        row, live = await self._db.read(load)
         if row is None:
-            return ConversationState(), 0
-        return ConversationState(flow=row.flow, step=row.step, slots=dict(row.slots or {})), row.version
+            return ConversationState(), 0, live
+        state = ConversationState(flow=row.flow, step=row.step, slots=dict(row.slots or {}))
+        return state, row.version, live
 
     async def replied(self, message_id: int) -> bool:
         """True when the dialogue has already answered this inbound turn (a crash-safe retry guard)."""

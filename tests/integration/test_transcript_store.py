@@ -70,8 +70,8 @@ async def test_a_passive_reply_is_recorded_with_the_answer_and_can_be_given_back
     await asyncio.gather(*(transcript.unclaim_passive(ids[0], NOW) for _ in range(3)))
     assert await transcript.passive_reply_for(rec.message_id) == (None, False)
     assert [d.text for d in await transcript.claim_for_sending(None, NOW)] == ["甲"]
-    state, version = await transcript.load_state(rec.citizen_id)
-    assert state.flow == "f" and version == 1
+    state, version, live = await transcript.load_state(rec.citizen_id)
+    assert state.flow == "f" and version == 1 and live is None
 
 
 async def test_a_turn_is_never_answered_twice(transcript: Transcript):
