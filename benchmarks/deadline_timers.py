@@ -465,6 +465,7 @@ async def audit(db: Any, plan: Plan) -> dict[str, int]:
 
 # ---- one variant ---------------------------------------------------------------------------
 async def variant(url: str, workers_count: int, plan: Plan, args: argparse.Namespace) -> dict[str, Any]:
+    from bot.dialogue.texts import load_texts
     from bot.store.db import upgrade_schema
     from handoff.queue import HandoffQueue, load_service_calendar
     from scheduler.deadline_sweep import next_due
@@ -475,7 +476,8 @@ async def variant(url: str, workers_count: int, plan: Plan, args: argparse.Names
     try:
         await upgrade_schema(workers[0].db)
         service, routing = load_service_calendar(REPO_ROOT / "data", "calendar")
-        queue = HandoffQueue(workers[0].db, None, routing, service, lambda *_a, **_k: "")  # type: ignore[arg-type]
+        texts = load_texts(REPO_ROOT / "data")
+        queue = HandoffQueue(workers[0].db, None, routing, service, texts)  # type: ignore[arg-type]
         loading = time.perf_counter()
         handoff_ids, answering, _ = await load(workers[0].db, plan)
         load_s = time.perf_counter() - loading

@@ -152,7 +152,7 @@ def create_app(
         assert service.nlu is not None and service.database is not None
         service.live = LiveFeed(service.redis, keys.handoff_changes())
         service.handoffs = HandoffQueue(
-            service.database, service.clock, specialties, service_calendar, texts.say, service.live
+            service.database, service.clock, specialties, service_calendar, texts, service.live
         )
         service.console_auth = ConsoleAuth(
             service.database,

@@ -7,7 +7,7 @@ updates (bot/store/handoffs.py), then announces the change on the live feed. The
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -15,7 +15,7 @@ from typing import Any, Literal, Protocol
 from zoneinfo import ZoneInfo
 
 import structlog
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from bot.clock import Clock
 from bot.store import handoffs as records
@@ -44,7 +44,14 @@ from handoff.specialty_routing import SpecialtyRouting, load_specialties
 log = structlog.get_logger(__name__)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 PACKET_MESSAGES = 6
-Say = Callable[..., str]
+
+
+class Sentences(Protocol):
+    """The center's texts (data/texts.yml), as bot.dialogue.texts.Texts provides them."""
+
+    def say(self, key: str, **values: str) -> str: ...
+
+    def has(self, key: str) -> bool: ...
 
 
 class Announcer(Protocol):
@@ -83,14 +90,15 @@ class HandoffQueue:
         clock: Clock,
         routing: SpecialtyRouting,
         service: ServiceCalendar,
-        say: Say,
+        texts: Sentences,
         announcer: Announcer | None = None,
     ) -> None:
         self._db = db
         self._clock = clock
         self.routing = routing
         self.service = service
-        self._say = say
+        self._texts = texts
+        self._say = texts.say
         self._announcer = announcer
 
     async def announce(self, change: str, handoff_id: int) -> None:
@@ -98,9 +106,6 @@ class HandoffQueue:
             await self._announcer.publish(change, handoff_id)
 
     # ---- the dialogue's side ---------------------------------------------------------------
-    async def live_for(self, citizen_id: int) -> LiveHandoff | None:
-        return await self._db.read(lambda conn: records.live_handoff(conn, citizen_id))
-
     async def plan(
         self, consultation_id: int, citizen_id: int, reason: str, now: datetime, topic: str | None = None
     ) -> PlannedHandoff:
@@ -108,19 +113,14 @@ class HandoffQueue:
 
         `topic` is this turn's consult_* intent when the consultation has none recorded yet.
         """
-        consultation, said, staff = await self._db.read(
+        (recorded_topic, screening), said, staff = await self._db.read(
             lambda conn: (
-                conn.execute(
-                    select(records.consultation_t.c.intent, records.consultation_t.c.screening).where(
-                        records.consultation_t.c.id == consultation_id
-                    )
-                ).first(),
-                _last_messages(conn, consultation_id),
+                records.consultation_topic(conn, consultation_id),
+                records.recent_messages(conn, consultation_id, PACKET_MESSAGES),
                 records.consultants(conn),
             )
         )
-        intent = (consultation.intent if consultation is not None else None) or topic
-        screening = consultation.screening if consultation is not None else None
+        intent = recorded_topic or topic
         specialty = self.routing.for_intent(intent if intent else reason)
         deadline = self.deadline_for(staff, specialty, now)
         summary = self._summary(reason, specialty, screening, said)
@@ -165,7 +165,7 @@ class HandoffQueue:
         self, reason: str, specialty: str, screening: dict[str, Any] | None, said: list[dict[str, Any]]
     ) -> str:
         key = f"staff.reason.{reason}"
-        reason_text = self._say(key) if _has(self._say, key) else self._say("staff.reason.other")
+        reason_text = self._say(key if self._texts.has(key) else "staff.reason.other")
         decision = (screening or {}).get("decision") or {}
         screened = (
             self._say("staff.summary.screening", decision=str(decision.get("decision"))) if decision else ""
@@ -421,25 +421,6 @@ def _allowed(viewer: Consultant, ref: QueueItemRef, idle: bool) -> dict[str, boo
 
 def _on_duty_view(c: ConsultantRecord) -> ConsultantOnDuty:
     return ConsultantOnDuty(username=c.username, role=c.role, specialties=c.specialties, active=c.active)
-
-
-def _has(say: Say, key: str) -> bool:
-    try:
-        say(key)
-    except KeyError:
-        return False
-    return True
-
-
-def _last_messages(conn: Connection, consultation_id: int) -> list[dict[str, Any]]:
-    m = records.message_t
-    rows = conn.execute(
-        select(m.c.author, m.c.text, m.c.recorded_at)
-        .where(m.c.consultation_id == consultation_id, m.c.text.isnot(None))
-        .order_by(m.c.id.desc())
-        .limit(PACKET_MESSAGES)
-    ).all()
-    return [{"author": r.author, "text": r.text, "at": r.recorded_at.isoformat()} for r in reversed(rows)]
 
 
 def load_service_calendar(

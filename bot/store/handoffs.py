@@ -137,6 +137,27 @@ def live_handoff(conn: Connection, citizen_id: int) -> LiveHandoff | None:
     return None if row is None else LiveHandoff(row.id, row.status, row.kind, row.due_at, row.assignee_id)
 
 
+def consultation_topic(conn: Connection, consultation_id: int) -> tuple[str | None, dict[str, Any] | None]:
+    """The consultation's consult_* intent and its latest screening, for a handoff's packet."""
+    row = conn.execute(
+        select(consultation_t.c.intent, consultation_t.c.screening).where(
+            consultation_t.c.id == consultation_id
+        )
+    ).first()
+    return (None, None) if row is None else (row.intent, row.screening)
+
+
+def recent_messages(conn: Connection, consultation_id: int, limit: int) -> list[dict[str, Any]]:
+    """The last turns with text, oldest first: what the consultant reads before answering."""
+    rows = conn.execute(
+        select(message_t.c.author, message_t.c.text, message_t.c.recorded_at)
+        .where(message_t.c.consultation_id == consultation_id, message_t.c.text.isnot(None))
+        .order_by(message_t.c.id.desc())
+        .limit(limit)
+    ).all()
+    return [{"author": r.author, "text": r.text, "at": _iso(r.recorded_at)} for r in reversed(rows)]
+
+
 def insert_handoff(conn: Connection, new: NewHandoff, now: datetime) -> int:
     """The queue item, its deadline and reminder points, and the consultation's waiting state."""
     handoff_id = int(
