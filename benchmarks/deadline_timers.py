@@ -465,9 +465,9 @@ async def audit(db: Any, plan: Plan) -> dict[str, int]:
 
 # ---- one variant ---------------------------------------------------------------------------
 async def variant(url: str, workers_count: int, plan: Plan, args: argparse.Namespace) -> dict[str, Any]:
-    from bot.dialogue.texts import load_texts
+    from bot.center.center import load_center
     from bot.store.db import upgrade_schema
-    from handoff.queue import HandoffQueue, load_service_calendar
+    from handoff.queue import HandoffQueue
     from scheduler.deadline_sweep import next_due
 
     if url.startswith("postgresql"):
@@ -475,9 +475,8 @@ async def variant(url: str, workers_count: int, plan: Plan, args: argparse.Names
     workers = [open_worker(f"w{i}", url) for i in range(workers_count)]
     try:
         await upgrade_schema(workers[0].db)
-        service, routing = load_service_calendar(REPO_ROOT / "data", "calendar")
-        texts = load_texts(REPO_ROOT / "data")
-        queue = HandoffQueue(workers[0].db, None, routing, service, texts)  # type: ignore[arg-type]
+        center = load_center(REPO_ROOT / "data")
+        queue = HandoffQueue(workers[0].db, None, center.specialties, center.service, center.texts)  # type: ignore[arg-type]
         loading = time.perf_counter()
         handoff_ids, answering, _ = await load(workers[0].db, plan)
         load_s = time.perf_counter() - loading
@@ -777,11 +776,11 @@ def _quiet_logs() -> None:
 
 
 async def run(args: argparse.Namespace) -> None:
-    from handoff.queue import load_service_calendar
+    from bot.center.center import load_center
 
     _quiet_logs()
-    service, routing = load_service_calendar(REPO_ROOT / "data", "calendar")
-    codes = sorted(routing.names)
+    center = load_center(REPO_ROOT / "data")
+    service, codes = center.service, sorted(center.specialties.names)
     plan = make_plan(args.handoffs, args.seed, service.points, codes)
     targets = ["sqlite", "postgres"] if args.db == "both" else [args.db]
     for target in targets:

@@ -1,12 +1,14 @@
-"""create_app(settings): the only place where the parts are wired together."""
+"""create_app(settings): the only place where the parts are wired together.
+
+Each resource sits under its own typed key and opens in its own cleanup context, in order
+(database, Redis, WeChat API, NLU, dialogue, alarm), closing in reverse; routes look the
+resources up when a request comes, so they exist before the app starts.
+"""
 
 from __future__ import annotations
 
 import secrets
-from collections.abc import AsyncIterator
-from dataclasses import dataclass
-from datetime import timedelta
-from typing import TypeVar
+from collections.abc import AsyncIterator, Callable
 
 import aiohttp
 import aiojobs
@@ -16,61 +18,52 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.auth.sessions import ConsoleSessions
+from bot.center.center import Center, load_center
 from bot.clock import Clock, SystemClock
-from bot.dialogue.center_data import load_center_data
+from bot.delivery import TemplateNotice
 from bot.dialogue.conversation import Conversation
 from bot.dialogue.engine import DialogueEngine
 from bot.dialogue.flows.eligibility_interview import EligibilityInterview
 from bot.dialogue.routing import IntentDialogue
-from bot.dialogue.texts import Texts
-from bot.eligibility.http import eligibility_routes
 from bot.health import ReadinessCheck, health_routes
-from bot.nlu.http import nlu_routes
 from bot.nlu.parse import Classifier
-from bot.nlu.service import RasaNlu, entity_extractor, load_builtin
+from bot.nlu_service import RasaNlu, entity_extractor, load_builtin
+from bot.public_api.eligibility import eligibility_routes
+from bot.public_api.nlu import nlu_routes
 from bot.settings import Settings
 from bot.store.db import Database, open_database, schema_is_current, upgrade_schema
+from bot.store.live_feed import LiveFeed
 from bot.store.redis_keys import CitizenLocks, LocalCitizenLocks, RedisKeys, connect_redis
 from bot.store.transcript import Transcript
+from bot.wechat.answer_jobs import AnswerJobs
 from bot.wechat.callback import WeChatCallback
 from bot.wechat.customer_service import WeChatApi
 from bot.wechat.protocol import SafeMode
-from bot.wechat.worker import AnswerJobs
 from console.auth import ConsoleAuth
+from console.handoff_routes import handoff_routes
 from console.openapi import openapi_document
-from handoff.api import handoff_routes
-from handoff.delivery import TemplateNotice
-from handoff.live import LiveFeed
-from handoff.queue import HandoffQueue, load_service_calendar
-from scheduler.alarm import start_alarm
-from scheduler.deadline_sweep import next_due, sweep_deadlines
+from handoff.queue import HandoffQueue
+from scheduler.alarm import DeadlineAlarm, start_alarm
 
 log = structlog.get_logger(__name__)
-T = TypeVar("T")
 
-
-@dataclass(slots=True)
-class Service:
-    """The wired parts, reachable from tests and the CLI through the app."""
-
-    settings: Settings
-    clock: Clock
-    texts: Texts
-    database: Database | None = None
-    redis: aioredis.Redis | None = None
-    http: aiohttp.ClientSession | None = None
-    wechat_api: WeChatApi | None = None
-    transcript: Transcript | None = None
-    nlu: Classifier | None = None
-    conversation: Conversation | None = None
-    jobs: AnswerJobs | None = None
-    alarm: AsyncIOScheduler | None = None
-    handoffs: HandoffQueue | None = None
-    live: LiveFeed | None = None
-    console_auth: ConsoleAuth | None = None
-
-
-SERVICE = web.AppKey("service", Service)
+SETTINGS = web.AppKey("settings", Settings)
+CLOCK = web.AppKey("clock", Clock)
+CENTER = web.AppKey("center", Center)
+DATABASE = web.AppKey("database", Database)
+TRANSCRIPT = web.AppKey("transcript", Transcript)
+REDIS = web.AppKey("redis", aioredis.Redis)
+LIVE = web.AppKey("live", LiveFeed)
+HTTP = web.AppKey("http", aiohttp.ClientSession)
+WECHAT_API = web.AppKey("wechat_api", WeChatApi)
+NLU = web.AppKey("nlu", Classifier)
+HANDOFFS = web.AppKey("handoffs", HandoffQueue)
+SESSIONS = web.AppKey("sessions", ConsoleSessions)
+CONVERSATION = web.AppKey("conversation", Conversation)
+ANSWER_JOBS = web.AppKey("answer_jobs", AnswerJobs)
+DEADLINE_ALARM = web.AppKey("deadline_alarm", DeadlineAlarm)
+ALARM = web.AppKey("alarm", AsyncIOScheduler)
 
 
 def create_app(
@@ -82,178 +75,211 @@ def create_app(
     migrate: bool = True,
     periodic_jobs: bool = True,
 ) -> web.Application:
-    """Build the application; resources open in order and close in reverse (cleanup_ctx)."""
-    center = load_center_data(settings.data_dir)  # a broken data file stops the start here
-    texts = center.texts
-    service_calendar, specialties = load_service_calendar(settings.data_dir, settings.deadline_counting)
-    service = Service(settings=settings, clock=clock or SystemClock(), texts=texts)
+    """Build the application; a broken data file stops the start here, before anything opens."""
+    center = load_center(settings.data_dir, settings.deadline_counting)
     app = web.Application(
         client_max_size=settings.max_body_bytes, middlewares=[request_context, unexpected_failure]
     )
-    app[SERVICE] = service
+    app[SETTINGS] = settings
+    app[CLOCK] = clock or SystemClock()
+    app[CENTER] = center
+    callback = _wechat_callback(settings, app[CLOCK])
+    app.cleanup_ctx.extend(
+        [
+            _database_ctx(migrate),
+            _redis_ctx,
+            _wechat_api_ctx,
+            _nlu_ctx(nlu),
+            _dialogue_ctx(engine, callback),
+            _alarm_ctx(periodic_jobs),
+        ]
+    )
+    _add_routes(app, callback, periodic_jobs)
+    return app
 
-    async def database_ctx(_app: web.Application) -> AsyncIterator[None]:
-        db = open_database(settings.database_url)
+
+# ---- resources, each in its own cleanup context ---------------------------------------------
+def _database_ctx(migrate: bool) -> Callable[[web.Application], AsyncIterator[None]]:
+    async def database_ctx(app: web.Application) -> AsyncIterator[None]:
+        db = open_database(app[SETTINGS].database_url)
         if migrate:
             await upgrade_schema(db)
         elif not await schema_is_current(db):
             await db.close()
             raise RuntimeError("the database schema is not current: run `legalaid db upgrade`")
-        service.database = db
-        service.transcript = Transcript(db)
+        app[DATABASE] = db
+        app[TRANSCRIPT] = Transcript(db)
         yield
         await db.close()
 
-    async def redis_ctx(_app: web.Application) -> AsyncIterator[None]:
-        service.redis = connect_redis(settings.redis_url)
-        await service.redis.ping()
-        yield
-        await service.redis.aclose()
+    return database_ctx
 
-    async def wechat_api_ctx(_app: web.Application) -> AsyncIterator[None]:
-        service.http = aiohttp.ClientSession(
-            timeout=aiohttp.ClientTimeout(total=settings.wechat_timeout_seconds)
-        )
-        assert service.redis is not None
-        service.wechat_api = WeChatApi(
-            service.http,
-            service.redis,
-            base_url=settings.wechat_api_base,
-            appid=settings.wechat_appid,
-            appsecret=settings.wechat_appsecret.get_secret_value(),
-            key_prefix=settings.redis_prefix,
-            clock=service.clock,
-            timeout=settings.wechat_timeout_seconds,
-            max_retries=settings.wechat_max_retries,
-        )
-        yield
-        await service.http.close()
 
-    async def nlu_ctx(_app: web.Application) -> AsyncIterator[None]:
-        if nlu is not None:  # a model already loaded by the caller (tests share one per run)
-            service.nlu = nlu
-        elif settings.nlu_backend == "rasa":
-            assert service.http is not None and settings.rasa_url is not None
-            service.nlu = RasaNlu(
-                service.http,
+async def _redis_ctx(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    redis = connect_redis(settings.redis_url)
+    await redis.ping()
+    app[REDIS] = redis
+    app[LIVE] = LiveFeed(redis, RedisKeys(settings.redis_prefix).handoff_changes())
+    yield
+    app[LIVE].close()
+    await redis.aclose()
+
+
+async def _wechat_api_ctx(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=settings.wechat_timeout_seconds))
+    app[HTTP] = http
+    app[WECHAT_API] = WeChatApi(
+        http,
+        app[REDIS],
+        base_url=settings.wechat_api_base,
+        appid=settings.wechat_appid,
+        appsecret=settings.wechat_appsecret.get_secret_value(),
+        key_prefix=settings.redis_prefix,
+        clock=app[CLOCK],
+        timeout=settings.wechat_timeout_seconds,
+        max_retries=settings.wechat_max_retries,
+    )
+    yield
+    await http.close()
+
+
+def _nlu_ctx(preloaded: Classifier | None) -> Callable[[web.Application], AsyncIterator[None]]:
+    async def nlu_ctx(app: web.Application) -> AsyncIterator[None]:
+        settings = app[SETTINGS]
+        if preloaded is not None:  # a model already loaded by the caller (tests share one per run)
+            app[NLU] = preloaded
+        elif settings.nlu_backend == "rasa" and settings.rasa_url is not None:
+            app[NLU] = RasaNlu(
+                app[HTTP],
                 settings.rasa_url,
                 token=settings.rasa_token.get_secret_value() if settings.rasa_token else None,
                 timeout=settings.nlu_timeout_seconds,
                 entities=entity_extractor(settings.nlu_data),
             )
         else:
-            model = await load_builtin(settings.nlu_config, settings.nlu_data, settings.model_dir)
-            service.nlu = model
+            app[NLU] = await load_builtin(settings.nlu_config, settings.nlu_data, settings.model_dir)
         yield
 
-    async def dialogue_ctx(_app: web.Application) -> AsyncIterator[None]:
-        assert service.redis is not None and service.transcript is not None and service.wechat_api is not None
+    return nlu_ctx
+
+
+def _dialogue_ctx(
+    engine: DialogueEngine | None, callback: WeChatCallback
+) -> Callable[[web.Application], AsyncIterator[None]]:
+    async def dialogue_ctx(app: web.Application) -> AsyncIterator[None]:
+        settings, clock, center = app[SETTINGS], app[CLOCK], app[CENTER]
         keys = RedisKeys(settings.redis_prefix)
-        assert service.nlu is not None and service.database is not None
-        service.live = LiveFeed(service.redis, keys.handoff_changes())
-        service.handoffs = HandoffQueue(
-            service.database, service.clock, specialties, service_calendar, texts, service.live
+        app[HANDOFFS] = HandoffQueue(
+            app[DATABASE], clock, center.specialties, center.service, center.texts, app[LIVE]
         )
-        service.console_auth = ConsoleAuth(
-            service.database,
-            service.redis,
+        app[SESSIONS] = ConsoleSessions(
+            app[DATABASE],
+            app[REDIS],
             keys,
-            service.clock,
+            clock,
             idle_minutes=settings.console_session_minutes,
             max_attempts=settings.console_login_attempts,
         )
-        service.conversation = Conversation(
-            service.transcript,
-            engine
-            or IntentDialogue(
-                texts, service.nlu, EligibilityInterview(texts, center.menus, center.rulebook), center.offices
-            ),
-            CitizenLocks(service.redis, keys) if settings.redis_url else LocalCitizenLocks(),
-            texts,
-            service.clock,
-            settings.alias_key.get_secret_value(),
-            service.handoffs,
+        dialogue = engine or IntentDialogue(
+            center.texts,
+            app[NLU],
+            EligibilityInterview(center.texts, center.menus, center.rulebook),
+            center.offices,
         )
-        scheduler = aiojobs.Scheduler(close_timeout=10.0, limit=None, pending_limit=10000)
-        service.jobs = AnswerJobs(
-            scheduler,
-            service.conversation,
-            service.transcript,
-            service.wechat_api,
-            service.clock,
-            decision_wait=settings.passive_reply_budget + 2.0,
-            notice=None
+        app[CONVERSATION] = Conversation(
+            app[TRANSCRIPT],
+            dialogue,
+            CitizenLocks(app[REDIS], keys) if settings.redis_url else LocalCitizenLocks(),
+            center.texts,
+            clock,
+            settings.alias_key.get_secret_value(),
+            app[HANDOFFS],
+        )
+        jobs = aiojobs.Scheduler(close_timeout=10.0, limit=None, pending_limit=10000)
+        notice = (
+            None
             if settings.wechat_notice_template_id is None
             else TemplateNotice(
-                service.wechat_api.send_template,
+                app[WECHAT_API].send_template,
                 settings.wechat_notice_template_id,
-                texts.say("handoff.answer_waiting_notice"),
-            ),
+                center.texts.say("handoff.answer_waiting_notice"),
+            )
         )
-        callback.connect(service.conversation, service.transcript, service.jobs, service.redis, keys)
+        app[ANSWER_JOBS] = AnswerJobs(
+            jobs,
+            app[CONVERSATION],
+            app[TRANSCRIPT],
+            app[WECHAT_API],
+            clock,
+            decision_wait=settings.passive_reply_budget + 2.0,
+            notice=notice,
+        )
+        app[DEADLINE_ALARM] = DeadlineAlarm(
+            app[DATABASE], clock, app[HANDOFFS], every=settings.deadline_sweep_seconds
+        )
+        callback.connect(app[CONVERSATION], app[TRANSCRIPT], app[ANSWER_JOBS], app[REDIS], keys)
         yield
-        service.live.close()
-        await scheduler.close()
+        await jobs.close()
 
-    async def alarm_ctx(_app: web.Application) -> AsyncIterator[None]:
-        assert service.jobs is not None
+    return dialogue_ctx
+
+
+def _alarm_ctx(periodic_jobs: bool) -> Callable[[web.Application], AsyncIterator[None]]:
+    async def alarm_ctx(app: web.Application) -> AsyncIterator[None]:
         if not periodic_jobs:
             yield
             return
-        every = settings.delivery_retry_seconds
+        every = app[SETTINGS].delivery_retry_seconds
+        jobs, deadlines = app[ANSWER_JOBS], app[DEADLINE_ALARM]
         alarm = start_alarm(
             {
-                "delivery_retry": (service.jobs.send_due, every),
-                "answer_forgotten": (service.jobs.answer_forgotten, every),
-                "deadline_sweep": (sweep_and_rearm, settings.deadline_sweep_seconds),
+                "delivery_retry": (jobs.send_due, every),
+                "answer_forgotten": (jobs.answer_forgotten, every),
+                "deadline_sweep": (deadlines.sweep_and_rearm, deadlines.every),
             }
         )
-        service.alarm = alarm
+        deadlines.attach(alarm)
+        app[ALARM] = alarm
         yield
         alarm.shutdown(wait=False)
 
-    async def sweep_and_rearm() -> int:
-        """Fire due reminders and breaches, then wake exactly when the next one falls due."""
-        started = service.clock.now()
-        fired = await run_deadline_sweep(service)
-        assert service.database is not None
-        upcoming = await next_due(service.database)
-        # A step that fell due while this sweep ran is swept again at once, not at the next tick;
-        # one due before it started is being fired by another worker (its row is locked).
-        if upcoming is not None and upcoming > started and service.alarm is not None:
-            wait = max((upcoming - service.clock.now()).total_seconds(), 0.0)
-            if wait < settings.deadline_sweep_seconds:
-                service.alarm.add_job(
-                    sweep_and_rearm,
-                    "date",
-                    run_date=service.clock.now() + timedelta(seconds=wait + 0.05),
-                    id="deadline:next",
-                    replace_existing=True,
-                    misfire_grace_time=60,
-                )
-        return fired
+    return alarm_ctx
 
-    async def deliver_now(delivery_ids: list[int]) -> list[str]:
-        assert service.jobs is not None and service.transcript is not None
-        await service.jobs.deliver(delivery_ids)
-        return await service.transcript.delivery_statuses(delivery_ids)
 
+async def run_deadline_sweep(app: web.Application) -> int:
+    """One sweep at the service's clock; tests call it after moving the clock."""
+    return await app[DEADLINE_ALARM].sweep()
+
+
+# ---- routes --------------------------------------------------------------------------------
+def _wechat_callback(settings: Settings, clock: Clock) -> WeChatCallback:
     aes = settings.wechat_aes_key.get_secret_value() if settings.wechat_aes_key else None
     token = settings.wechat_token.get_secret_value()
-    callback = WeChatCallback(
+    return WeChatCallback(
         token=token,
         safe_mode=SafeMode(token, aes, settings.wechat_appid) if aes else None,
-        clock=service.clock,
+        clock=clock,
         replay_window=settings.replay_window_seconds,
         max_body_bytes=settings.max_body_bytes,
         passive_budget=settings.passive_reply_budget,
     )
+
+
+def _add_routes(app: web.Application, callback: WeChatCallback, periodic_jobs: bool) -> None:
+    settings, center = app[SETTINGS], app[CENTER]
     app.router.add_routes(callback.routes())
-    app.cleanup_ctx.extend([database_ctx, redis_ctx, wechat_api_ctx, nlu_ctx, dialogue_ctx, alarm_ctx])
     app.router.add_routes(eligibility_routes(lambda: center.rulebook))
     nlu_token = settings.nlu_token.get_secret_value() if settings.nlu_token else None
-    app.router.add_routes(nlu_routes(lambda: _require(service.nlu), nlu_token, settings.max_body_bytes))
-    app.router.add_routes(health_routes(_readiness_checks(service, periodic_jobs)))
+    app.router.add_routes(nlu_routes(lambda: app[NLU], nlu_token, settings.max_body_bytes))
+    app.router.add_routes(health_routes(_readiness_checks(app, periodic_jobs)))
+
+    async def deliver_now(delivery_ids: list[int]) -> list[str]:
+        await app[ANSWER_JOBS].deliver(delivery_ids)
+        return await app[TRANSCRIPT].delivery_statuses(delivery_ids)
+
+    texts, specialties = center.texts, center.specialties
     knowledge = [
         {"key": f"consult.{intent}", "title": specialties.names[code], "text": texts.say(f"consult.{intent}")}
         for intent, code in specialties.by_intent.items()
@@ -261,30 +287,14 @@ def create_app(
     ]
     app.router.add_routes(
         handoff_routes(
-            lambda: _require(service.handoffs),
-            lambda: _require(service.console_auth),
-            lambda: _require(service.live),
+            lambda: app[HANDOFFS],
+            lambda: ConsoleAuth(app[SESSIONS]),
+            lambda: app[LIVE],
             lambda: deliver_now,
             knowledge,
             openapi_document(),
         )
     )
-    return app
-
-
-async def run_deadline_sweep(service: Service) -> int:
-    """One sweep at the service's clock; tests call it after moving the clock."""
-    queue = _require(service.handoffs)
-    fired = await sweep_deadlines(_require(service.database), service.clock.now(), queue.recipients)
-    for step in fired:
-        await queue.announce(step.step, step.handoff_id)
-    return len(fired)
-
-
-def _require(part: T | None) -> T:
-    if part is None:
-        raise RuntimeError("used before startup")
-    return part
 
 
 @web.middleware
@@ -310,42 +320,27 @@ async def unexpected_failure(request: web.Request, handler: Handler) -> web.Stre
         return web.json_response({"error": "service_unavailable"}, status=503)
 
 
-def _readiness_checks(service: Service, periodic_jobs: bool) -> dict[str, ReadinessCheck]:
+def _readiness_checks(app: web.Application, periodic_jobs: bool) -> dict[str, ReadinessCheck]:
     async def database() -> str:
-        assert service.database is not None
-        await service.database.ping()
+        await app[DATABASE].ping()
         return "ok"
 
     async def redis() -> str:
-        assert service.redis is not None
-        await service.redis.ping()
-        return "ok" if service.settings.redis_url else "ok (in-process substitute)"
+        await app[REDIS].ping()
+        return "ok" if app[SETTINGS].redis_url else "ok (in-process substitute)"
 
     async def nlu() -> str:
-        return await _require(service.nlu).status()
+        return await app[NLU].status()
 
     async def scheduler() -> str:
         if not periodic_jobs:
             return "disabled"
-        if service.alarm is None or not service.alarm.running:
+        if ALARM not in app or not app[ALARM].running:
             raise RuntimeError("scheduler not running")
         return "running"
 
     async def holidays() -> str:
-        """Online/message depends on the official holidays: say when next year's are missing."""
-        calendar = _require(service.handoffs).service.calendar
-        today = service.clock.now()
-        missing = [y for y in (today.year, today.year + 1) if not calendar.covers(y)]
-        if today.year in missing:
-            return f"warning: data/holidays.yml has no dates for {today.year}; weekends only"
-        if missing and today.month == 12:
-            return f"warning: add {missing[0]} to data/holidays.yml when the State Council publishes it"
-        return "ok"
+        warning = app[CENTER].service.holidays_warning(app[CLOCK].now())
+        return "ok" if warning is None else f"warning: {warning}"
 
-    return {
-        "database": database,
-        "redis": redis,
-        "nlu": nlu,
-        "scheduler": scheduler,
-        "holidays": holidays,
-    }
+    return {"database": database, "redis": redis, "nlu": nlu, "scheduler": scheduler, "holidays": holidays}

@@ -133,7 +133,7 @@ def _fake_wechat(args: argparse.Namespace) -> int:
 def _nlu_train(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from bot.nlu.service import load_or_train, model_fingerprint
+    from bot.nlu_service import load_or_train, model_fingerprint
 
     settings = _settings(log_level="WARNING")
     if args.force:
@@ -159,8 +159,8 @@ def _nlu_evaluate(args: argparse.Namespace) -> int:
     from bot.nlu.evaluation import cross_validation_folds, evaluate
     from bot.nlu.model import train_model
     from bot.nlu.pipeline import load_pipeline_config
-    from bot.nlu.service import load_or_train
     from bot.nlu.training_data import TrainingData, load_training_data
+    from bot.nlu_service import load_or_train
 
     settings = _settings(log_level="WARNING")
     test = load_training_data(args.file)
@@ -209,16 +209,14 @@ def _nlu_validate(_args: argparse.Namespace) -> int:
 
 
 def _data_validate(_args: argparse.Namespace) -> int:
-    from bot.dialogue.center_data import load_center_data
-    from handoff.queue import load_service_calendar
+    from bot.center.center import load_center
 
     settings = load_settings()
-    center = load_center_data(settings.data_dir)
-    service, routing = load_service_calendar(settings.data_dir, settings.deadline_counting)
-    years = ", ".join(str(y) for y in sorted(service.calendar.years))
+    center = load_center(settings.data_dir, settings.deadline_counting)
+    years = ", ".join(str(y) for y in sorted(center.service.calendar.years))
     print(
         f"{settings.data_dir}: {len(center.texts.entries)} texts, eligibility rules, interview menus, "
-        f"{len(routing.names)} specialties, service hours and holidays ({years}) OK"
+        f"{len(center.specialties.names)} specialties, service hours and holidays ({years}) OK"
     )
     return 0
 
@@ -241,10 +239,10 @@ def _db_upgrade(_args: argparse.Namespace) -> int:
 
 
 def _user_add(args: argparse.Namespace) -> int:
+    from bot.auth.accounts import save_account
+    from bot.center.specialties import load_specialties
     from bot.clock import SystemClock
     from bot.store.db import open_database, upgrade_schema
-    from console.auth import save_account
-    from handoff.specialty_routing import load_specialties
 
     settings = _settings()
     password = sys.stdin.readline().rstrip("\r\n")
@@ -293,7 +291,7 @@ def _chat(args: argparse.Namespace) -> int:
 
 def _demo(args: argparse.Namespace) -> int:
     """Everything embedded, in one process: the user starts chatting straight away."""
-    from bot.wechat.chat_terminal import run_demo
+    from bot.demo import run_demo
 
     demo_aes = base64.b64encode(secrets.token_bytes(32)).decode().rstrip("=")
     settings = _settings(

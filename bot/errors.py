@@ -9,6 +9,17 @@ class LegalAidError(Exception):
     code = "legalaid_error"
 
 
+class InvalidInput(LegalAidError):
+    """A field of a request is wrong; `field` names it for the 422 answer."""
+
+    code = "invalid_input"
+    status = 422
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
 class ConfigurationError(LegalAidError):
     """A setting or data file is missing or malformed; the service refuses to start."""
 

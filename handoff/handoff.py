@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.errors import LegalAidError
+from bot.errors import InvalidInput, LegalAidError
 from bot.workdays.duty import serves
 
 Role = Literal["consultant", "supervisor", "admin"]
@@ -43,19 +43,11 @@ class HandoffClosed(HandoffError):
     status = 409
 
 
-class InvalidHandoffInput(HandoffError):
+class InvalidHandoffInput(InvalidInput, HandoffError):
     """A field of a console request is wrong; `field` names it for the 422 answer."""
 
     code = "invalid_input"
     status = 422
-
-    def __init__(self, field: str, message: str) -> None:
-        super().__init__(message)
-        self.field = field
-
-
-class UnknownSpecialty(InvalidHandoffInput):
-    code = "unknown_specialty"
 
 
 @dataclass(frozen=True, slots=True)

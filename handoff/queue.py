@@ -10,20 +10,18 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
-from typing import Any, Literal, Protocol
-from zoneinfo import ZoneInfo
+from typing import Any, Protocol
 
 import structlog
 from sqlalchemy import Connection
 
+from bot.center.specialties import SpecialtyRouting
 from bot.clock import Clock
 from bot.store import handoffs as records
 from bot.store.db import Database
 from bot.store.handoffs import ConsultantRecord, LiveHandoff, NewHandoff
-from bot.workdays.duty import ConsultantOnDuty, DutyRoster, serves
-from bot.workdays.service_hours import ReminderPoints, ServiceHours, load_service_hours
-from bot.workdays.working_days import WorkingDayCalendar, load_calendar
+from bot.workdays.duty import ConsultantOnDuty, serves
+from bot.workdays.service_calendar import ServiceCalendar
 from handoff.handoff import (
     Consultant,
     HandoffAlreadyClaimed,
@@ -39,15 +37,13 @@ from handoff.handoff import (
     may_read,
 )
 from handoff.reply_deadline import ReplyDeadline, appointment_deadline, decide_reply_deadline
-from handoff.specialty_routing import SpecialtyRouting, load_specialties
 
 log = structlog.get_logger(__name__)
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 PACKET_MESSAGES = 6
 
 
 class Sentences(Protocol):
-    """The center's texts (data/texts.yml), as bot.dialogue.texts.Texts provides them."""
+    """The center's texts (data/texts.yml), as bot.center.texts.Texts provides them."""
 
     def say(self, key: str, **values: str) -> str: ...
 
@@ -59,28 +55,11 @@ class Announcer(Protocol):
 
 
 @dataclass(frozen=True, slots=True)
-class ServiceCalendar:
-    """When the center answers online, who is on duty, and how deadlines count."""
-
-    calendar: WorkingDayCalendar
-    hours: ServiceHours
-    roster: DutyRoster
-    points: ReminderPoints
-    counting: Literal["calendar", "service_hours"] = "calendar"
-
-
-@dataclass(frozen=True, slots=True)
 class PlannedHandoff:
     """Everything decided before the commit; `notice` is what the citizen is told."""
 
     new: NewHandoff
     notice: str
-
-
-def due_text(at: datetime) -> str:
-    """A deadline as a citizen reads it: 11月25日 17:05 (Beijing time)."""
-    local = at.astimezone(SHANGHAI)
-    return f"{local.month}月{local.day}日 {local:%H:%M}"
 
 
 class HandoffQueue:
@@ -136,19 +115,13 @@ class HandoffQueue:
             due_at=deadline.due_at,
             reminders=deadline.reminders,
         )
-        return PlannedHandoff(new, self._say(f"handoff.{deadline.kind}", due=due_text(deadline.due_at)))
+        return PlannedHandoff(
+            new, self._say(f"handoff.{deadline.kind}", due=self.service.wall_clock_text(deadline.due_at))
+        )
 
     def deadline_for(self, staff: Sequence[ConsultantRecord], specialty: str, now: datetime) -> ReplyDeadline:
-        s = self.service
         return decide_reply_deadline(
-            now,
-            specialty=specialty,
-            consultants=[_on_duty_view(c) for c in staff],
-            calendar=s.calendar,
-            hours=s.hours,
-            roster=s.roster,
-            points=s.points,
-            counting=s.counting,
+            now, specialty=specialty, consultants=[_on_duty_view(c) for c in staff], service=self.service
         )
 
     @staticmethod
@@ -158,7 +131,7 @@ class HandoffQueue:
     def still_waiting(self, live: LiveHandoff) -> str:
         """What a citizen hears when writing during a handoff: by when, or that it was passed on."""
         if live.status == "open":
-            return self._say("handoff.still_waiting", due=due_text(live.due_at))
+            return self._say("handoff.still_waiting", due=self.service.wall_clock_text(live.due_at))
         return self._say("handoff.forwarded")
 
     def _summary(
@@ -379,9 +352,7 @@ class HandoffQueue:
         if assignee_id is not None:
             chosen = [assignee_id]
         else:
-            on_duty = self.service.roster.on_duty(
-                [_on_duty_view(c) for c in active], specialty, now, self.service.calendar, self.service.hours
-            )
+            on_duty = self.service.on_duty([_on_duty_view(c) for c in active], specialty, now)
             names = {c.username for c in on_duty}
             chosen = [c.id for c in active if c.username in names]
             if not chosen:
@@ -421,18 +392,3 @@ def _allowed(viewer: Consultant, ref: QueueItemRef, idle: bool) -> dict[str, boo
 
 def _on_duty_view(c: ConsultantRecord) -> ConsultantOnDuty:
     return ConsultantOnDuty(username=c.username, role=c.role, specialties=c.specialties, active=c.active)
-
-
-def load_service_calendar(
-    data_dir: Path, counting: Literal["calendar", "service_hours"]
-) -> tuple[ServiceCalendar, SpecialtyRouting]:
-    """holidays.yml, service_hours.yml and specialties.yml, checked at start (a bad file stops it)."""
-    hours = load_service_hours(data_dir / "service_hours.yml")
-    service = ServiceCalendar(
-        calendar=load_calendar(data_dir / "holidays.yml"),
-        hours=hours.hours,
-        roster=hours.roster,
-        points=hours.reminders,
-        counting=counting,
-    )
-    return service, load_specialties(data_dir / "specialties.yml")

@@ -5,18 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Literal
 
 from bot.errors import LegalAidError
-from bot.workdays.duty import ConsultantOnDuty, DutyRoster
-from bot.workdays.service_hours import ReminderPoints, ReplyKind, ServiceHours, as_utc
-from bot.workdays.working_days import WorkingDayCalendar
+from bot.workdays.duty import ConsultantOnDuty
+from bot.workdays.service_calendar import ServiceCalendar
+from bot.workdays.service_hours import ReminderPoints, ReplyKind, as_utc
 
 ONLINE_REPLY = timedelta(hours=5)  # 002 §6.2 h: an online consultation is answered within 5 hours
 MESSAGE_REPLY = timedelta(hours=24)  # 002 §6.2 g: a message consultation within 24 hours
 LONGEST_APPOINTMENT = timedelta(days=30)
-
-Counting = Literal["calendar", "service_hours"]
 
 
 class InvalidAppointment(LegalAidError):
@@ -38,26 +35,20 @@ def decide_reply_deadline(
     *,
     specialty: str,
     consultants: Sequence[ConsultantOnDuty],
-    calendar: WorkingDayCalendar,
-    hours: ServiceHours,
-    roster: DutyRoster,
-    points: ReminderPoints,
-    counting: Counting,
+    service: ServiceCalendar,
 ) -> ReplyDeadline:
     """Online only if someone who can answer is on duty when the handoff opens; otherwise a message."""
     opened_at = as_utc(opened_at)
-    online = hours.is_open(opened_at, calendar) and bool(
-        roster.on_duty(consultants, specialty, opened_at, calendar, hours)
-    )
+    online = bool(service.on_duty(consultants, specialty, opened_at))
     kind: ReplyKind = "online" if online else "message"
     allowed = ONLINE_REPLY if online else MESSAGE_REPLY
-    if counting == "calendar":
+    if service.counting == "calendar":
         due_at = opened_at + allowed  # the standard counts plain hours
-    elif counting == "service_hours":
-        due_at = hours.add_service_time(opened_at, allowed, calendar)
+    elif service.counting == "service_hours":
+        due_at = service.add_service_time(opened_at, allowed)
     else:
-        raise ValueError(f"unknown counting {counting!r}")
-    return ReplyDeadline(kind, due_at, _reminders(opened_at, due_at, points.before(kind)))
+        raise ValueError(f"unknown counting {service.counting!r}")
+    return ReplyDeadline(kind, due_at, _reminders(opened_at, due_at, service.points.before(kind)))
 
 
 def appointment_deadline(

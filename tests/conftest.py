@@ -17,15 +17,15 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 from sqlalchemy import text
 
-from bot.app import SERVICE, Service, create_app, run_deadline_sweep
+from bot.app import CENTER, CLOCK, DATABASE, REDIS, create_app, run_deadline_sweep
+from bot.auth.accounts import save_account
 from bot.clock import Clock, MovableClock
 from bot.dialogue.engine import DialogueEngine
-from bot.nlu.service import BuiltinNlu, load_or_train
+from bot.nlu_service import BuiltinNlu, load_or_train
 from bot.settings import REPO_ROOT, Settings
-from bot.store.db import open_database, upgrade_schema
+from bot.store.db import Database, open_database, upgrade_schema
 from bot.wechat.citizen_simulator import CitizenSimulator
 from bot.wechat.fake_api import DEMO_APPID, DEMO_APPSECRET, create_fake_wechat_app
-from console.auth import save_account
 
 POSTGRES_URL = os.environ.get(
     "LEGALAID_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
@@ -170,14 +170,22 @@ class RunningService:
     _consoles: list[ConsoleClient] = field(default_factory=list)
 
     @property
-    def service(self) -> Service:
-        return self.app[SERVICE]
+    def clock(self) -> Clock:
+        return self.app[CLOCK]
+
+    @property
+    def database(self) -> Database:
+        return self.app[DATABASE]
+
+    @property
+    def redis(self) -> aioredis.Redis:
+        return self.app[REDIS]
 
     def citizen(
         self, openid: str | None = None, *, aes: bool | None = None, clock_offset: int = 0
     ) -> CitizenSimulator:
         use_aes = (self.aes_key is not None) if aes is None else aes
-        moved = self.service.clock if isinstance(self.service.clock, MovableClock) else None
+        moved = self.clock if isinstance(self.clock, MovableClock) else None
         return CitizenSimulator(
             self.http,
             self.url,
@@ -198,15 +206,14 @@ class RunningService:
         password: str = CONSOLE_PASSWORD,
     ) -> int:
         """A console account, created the way `legalaid user add` creates it."""
-        assert self.service.database is not None and self.service.handoffs is not None
         return await save_account(
-            self.service.database,
+            self.database,
             username=username,
             password=password,
             role=role,
             specialties=["general"] if specialties is None else specialties,
-            known_specialties=self.service.handoffs.routing.names,
-            now=self.service.clock.now(),
+            known_specialties=self.app[CENTER].specialties.names,
+            now=self.clock.now(),
         )
 
     async def console(self, username: str, password: str = CONSOLE_PASSWORD) -> ConsoleClient:
@@ -219,7 +226,7 @@ class RunningService:
 
     async def sweep(self) -> int:
         """One deadline sweep at the service's (test) clock, as the alarm runs it."""
-        return await run_deadline_sweep(self.service)
+        return await run_deadline_sweep(self.app)
 
     async def close_consoles(self) -> None:
         for client in self._consoles:
@@ -230,14 +237,10 @@ class RunningService:
 
     async def scalar(self, sql: str, **params: Any) -> Any:
         """One value from the service's own database, read through its own connection."""
-        db = self.service.database
-        assert db is not None
-        return await db.read(lambda conn: conn.execute(text(sql), params).scalar_one_or_none())
+        return await self.database.read(lambda conn: conn.execute(text(sql), params).scalar_one_or_none())
 
     async def rows(self, sql: str, **params: Any) -> list[Any]:
-        db = self.service.database
-        assert db is not None
-        return await db.read(lambda conn: conn.execute(text(sql), params).all())
+        return await self.database.read(lambda conn: conn.execute(text(sql), params).all())
 
     async def counts(self) -> dict[str, int]:
         return {table: await self.count(table) for table in TABLES}

@@ -516,7 +516,7 @@ t0 = time.perf_counter()
 from pathlib import Path
 from bot.nlu.model import train_model
 from bot.nlu.pipeline import load_pipeline_config
-from bot.nlu.service import model_fingerprint
+from bot.nlu_service import model_fingerprint
 from bot.nlu.training_data import load_training_data
 from bot.nlu.components.tokenizers import JiebaTokenizer
 t_import = time.perf_counter()
@@ -547,7 +547,7 @@ LOAD_SCRIPT = r"""
 import json, sys, time
 t0 = time.perf_counter()
 from pathlib import Path
-from bot.nlu.service import load_or_train
+from bot.nlu_service import load_or_train
 config_path, data_path, model_dir = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
 before = {p.name: p.stat().st_mtime_ns for p in model_dir.glob("nlu-*.pkl")}
 model = load_or_train(config_path, data_path, model_dir)

@@ -10,10 +10,10 @@ from typing import Any
 import structlog
 from sqlalchemy import Connection
 
+from bot.center.texts import Texts
 from bot.clock import Clock
 from bot.consultations.turns import ConversationState, Inbound, Outbound
 from bot.dialogue.engine import DialogueEngine, Effect, NeedsHuman, Screened, Topic, Understood
-from bot.dialogue.texts import Texts
 from bot.errors import LegalAidError
 from bot.privacy.alias import citizen_alias
 from bot.store.handoffs import LiveHandoff, touch

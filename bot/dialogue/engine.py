@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from bot.center.texts import Texts
 from bot.consultations.turns import ConversationState, Inbound, Outbound
-from bot.dialogue.texts import Texts
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,8 @@ from datetime import datetime
 
 import structlog
 
+from bot.center.offices import OfficeDirectory
+from bot.center.texts import Texts
 from bot.consultations.turns import ConversationState, Inbound, Outbound
 from bot.dialogue.engine import (
     Effect,
@@ -17,8 +19,6 @@ from bot.dialogue.engine import (
     WelcomeDialogue,
 )
 from bot.dialogue.flows.eligibility_interview import EligibilityInterview
-from bot.dialogue.offices import OfficeDirectory
-from bot.dialogue.texts import Texts
 from bot.nlu.parse import FALLBACK_INTENT, Classifier, NluUnavailable, Parse
 
 log = structlog.get_logger(__name__)

@@ -17,6 +17,7 @@ from bot.dialogue.conversation import Answer, Conversation
 from bot.errors import BadWeChatRequest, ForgedRequest
 from bot.store.redis_keys import RedisKeys, mark_seen
 from bot.store.transcript import Transcript
+from bot.wechat.answer_jobs import AnswerJob, AnswerJobs
 from bot.wechat.inbound import to_inbound
 from bot.wechat.protocol import (
     SafeMode,
@@ -27,7 +28,6 @@ from bot.wechat.protocol import (
     render_text_reply,
     sign,
 )
-from bot.wechat.worker import AnswerJob, AnswerJobs
 
 log = structlog.get_logger(__name__)
 

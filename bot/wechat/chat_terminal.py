@@ -1,4 +1,4 @@
-"""`legalaid chat` and `legalaid demo`: a WeChat user in the terminal.
+"""`legalaid chat`: a WeChat user in the terminal.
 
 It speaks the real signed (and AES) XML protocol to the service, prints passive replies,
 and shows the customer-service messages that reach the fake WeChat API asynchronously.
@@ -8,13 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import sys
-from pathlib import Path
 
 import aiohttp
-from aiohttp import web
 
-from bot.settings import Settings
 from bot.wechat.citizen_simulator import CitizenSimulator
 
 HELP = """输入文字即可发送（就像在微信里打字）。特殊命令：
@@ -99,70 +95,3 @@ async def _watch_async_messages(http: aiohttp.ClientSession, fake_url: str, open
             print(f"\n公众号（客服消息）：{text}\n我> ", end="", flush=True)
         seen = max(seen, len(items))
         await asyncio.sleep(0.5)
-
-
-async def run_demo(settings: Settings, *, port: int, fake_port: int, chat: bool) -> None:
-    """Serve the fake WeChat API and the service in this process, then chat with it."""
-    from bot.app import create_app
-    from bot.wechat.fake_api import create_fake_wechat_app
-
-    fake = web.AppRunner(
-        create_fake_wechat_app(settings.wechat_appid, settings.wechat_appsecret.get_secret_value())
-    )
-    app = create_app(settings)
-    service = web.AppRunner(app)
-    await fake.setup()
-    await web.TCPSite(fake, "127.0.0.1", fake_port).start()
-    await service.setup()
-    await web.TCPSite(service, "127.0.0.1", port).start()
-    url = f"http://127.0.0.1:{port}"
-    password = await _demo_consultant(app)
-    print(f"法律援助公众号服务已启动：{url}/wechat   健康检查：{url}/readyz")
-    print(f"工作人员控制台：{url}/console/   用户名 demo   密码 {password}")
-    print(f"模拟的微信接口：{settings.wechat_api_base}/fake/sent   数据库：{settings.database_url}")
-    try:
-        if chat and sys.stdin.isatty():
-            await run_chat(
-                url,
-                settings.wechat_api_base,
-                token=settings.wechat_token.get_secret_value(),
-                aes_key=settings.wechat_aes_key.get_secret_value() if settings.wechat_aes_key else None,
-                appid=settings.wechat_appid,
-                openid="o_demo_citizen_0001",
-            )
-        else:
-            token = settings.wechat_token.get_secret_value()
-            aes = settings.wechat_aes_key.get_secret_value() if settings.wechat_aes_key else ""
-            command = Path(sys.executable).with_name("legalaid")
-            print("在另一个终端里这样聊天：")
-            print(
-                f"  LEGALAID_WECHAT_TOKEN={token} LEGALAID_WECHAT_AES_KEY={aes} "
-                f"{command} chat --url {url} --fake-url {settings.wechat_api_base}"
-            )
-            print("按 Ctrl+C 停止。")
-            await asyncio.Event().wait()
-    finally:
-        await service.cleanup()
-        await fake.cleanup()
-
-
-async def _demo_consultant(app: web.Application) -> str:
-    """A supervisor account for the demo console, with a fresh password printed at start."""
-    import secrets
-
-    from bot.app import SERVICE
-    from console.auth import save_account
-
-    service = app[SERVICE]
-    assert service.database is not None and service.handoffs is not None
-    password = secrets.token_urlsafe(9)
-    await save_account(
-        service.database,
-        username="demo",
-        password=password,
-        role="supervisor",
-        specialties=["general"],
-        known_specialties=service.handoffs.routing.names,
-        now=service.clock.now(),
-    )
-    return password

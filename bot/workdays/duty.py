@@ -1,15 +1,9 @@
-"""Who is on duty to answer a handoff now: decides whether it can be an online consultation."""
+"""Who may answer a handoff: the one rule for "who serves a queue", and the weekly duty roster."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:  # service_hours imports this module to build the roster from its file
-    from bot.workdays.service_hours import ServiceHours
-    from bot.workdays.working_days import WorkingDayCalendar
 
 # A consultant with this specialty serves every queue (data/specialties.yml).
 GENERAL = "general"
@@ -34,6 +28,15 @@ class ConsultantOnDuty:
     def serves(self, specialty: str) -> bool:
         return serves(self.specialties, specialty)
 
+    def may_answer(self, specialty: str, rostered: frozenset[str] | None) -> bool:
+        """Active, answering, on the day's roster (an empty roster means everyone), of the queue."""
+        return (
+            self.active
+            and self.role in ANSWERING_ROLES
+            and (not rostered or self.username in rostered)
+            and self.serves(specialty)
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class DutyRoster:
@@ -41,23 +44,5 @@ class DutyRoster:
 
     by_weekday: Mapping[int, frozenset[str]] = field(default_factory=dict)
 
-    def on_duty(
-        self,
-        consultants: Sequence[ConsultantOnDuty],
-        specialty: str,
-        at: datetime,
-        calendar: WorkingDayCalendar,
-        hours: ServiceHours,
-    ) -> list[ConsultantOnDuty]:
-        """The consultants who can answer `specialty` at `at`; nobody outside service hours."""
-        if not hours.is_open(at, calendar):
-            return []
-        rostered = self.by_weekday.get(hours.local(at).isoweekday())
-        return [
-            c
-            for c in consultants
-            if c.active
-            and c.role in ANSWERING_ROLES
-            and (not rostered or c.username in rostered)
-            and c.serves(specialty)
-        ]
+    def rostered(self, isoweekday: int) -> frozenset[str] | None:
+        return self.by_weekday.get(isoweekday)

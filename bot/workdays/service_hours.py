@@ -1,26 +1,20 @@
-"""The center's online service hours (data/service_hours.yml), and time counted only while they are open."""
+"""The center's online service hours, and time counted only while they are open."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from pathlib import Path
-from types import MappingProxyType
-from typing import Annotated, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Literal
+from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, field_validator
-
-from bot.dialogue.data_files import read_data_file
 from bot.errors import ConfigurationError
-from bot.workdays.duty import DutyRoster
 from bot.workdays.working_days import WorkingDayCalendar
 
 ReplyKind = Literal["online", "message"]
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+# The one default zone; data/service_hours.yml may name another (`timezone:`).
+DEFAULT_ZONE = "Asia/Shanghai"
 # A whole year without one open window means a broken calendar; stop instead of searching forever.
 MAX_CLOSED_DAYS = 366
 
@@ -37,7 +31,7 @@ class ServiceHours:
     """Daily windows (local wall-clock times, start inclusive, end exclusive) on working days."""
 
     windows: tuple[tuple[time, time], ...]
-    tz: ZoneInfo = SHANGHAI
+    tz: ZoneInfo
 
     def __post_init__(self) -> None:
         if not self.windows:
@@ -112,81 +106,3 @@ class ReminderPoints:
 
     def before(self, kind: ReplyKind) -> tuple[timedelta, ...]:
         return self.online if kind == "online" else self.message
-
-
-@dataclass(frozen=True, slots=True)
-class ServiceHoursFile:
-    """Everything data/service_hours.yml says, checked."""
-
-    hours: ServiceHours
-    roster: DutyRoster
-    reminders: ReminderPoints
-
-
-# --- the file's shape ----------------------------------------------------------------------------
-
-_HH_MM = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
-
-
-def _wall_clock(value: object) -> time:
-    # Unquoted, YAML reads 13:30 as the number 810, which pydantic would take as 00:13:30.
-    if not isinstance(value, str) or not _HH_MM.match(value):
-        raise ValueError(f'write a 24-hour time in quotes, like "13:30" (got {value!r})')
-    return time.fromisoformat(value)
-
-
-WallClock = Annotated[time, BeforeValidator(_wall_clock)]
-Minutes = Annotated[int, Strict(), Field(gt=0)]
-Username = Annotated[str, Strict(), Field(min_length=1)]
-
-
-class _Window(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    start: WallClock
-    end: WallClock
-
-
-class _Duty(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    roster: dict[Annotated[int, Field(ge=1, le=7)], list[Username] | None] | None = None
-
-
-class _Reminders(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    online_minutes_before: list[Minutes]
-    message_minutes_before: list[Minutes]
-
-
-class _ServiceHoursFile(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    timezone: str = "Asia/Shanghai"
-    windows: list[_Window]
-    duty: _Duty | None = None
-    reminders: _Reminders
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, name: str) -> str:
-        try:
-            ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {name!r}") from None
-        return name
-
-
-def load_service_hours(path: Path) -> ServiceHoursFile:
-    """Read the hours, roster and reminder points; windows that are empty or out of order stop the start."""
-    raw = read_data_file(path, _ServiceHoursFile)
-    try:
-        hours = ServiceHours(tuple((w.start, w.end) for w in raw.windows), ZoneInfo(raw.timezone))
-    except ValueError as exc:
-        raise ConfigurationError(f"{path}: {exc}") from None
-    roster = (raw.duty.roster if raw.duty else None) or {}
-    return ServiceHoursFile(
-        hours=hours,
-        roster=DutyRoster(MappingProxyType({day: frozenset(names or ()) for day, names in roster.items()})),
-        reminders=ReminderPoints(
-            online=tuple(timedelta(minutes=m) for m in raw.reminders.online_minutes_before),
-            message=tuple(timedelta(minutes=m) for m in raw.reminders.message_minutes_before),
-        ),
-    )

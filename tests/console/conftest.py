@@ -65,7 +65,7 @@ class ConsoleTab:
 
     async def at_service_time(self) -> None:
         """Freeze the page's clock at the service's (movable) clock, so countdowns agree with it."""
-        await self.page.clock.set_fixed_time(self.svc.service.clock.now())
+        await self.page.clock.set_fixed_time(self.svc.clock.now())
 
     async def log_in(self, username: str, password: str = CONSOLE_PASSWORD) -> None:
         page = self.page

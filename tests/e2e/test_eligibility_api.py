@@ -12,8 +12,8 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from bot.eligibility.http import eligibility_routes
 from bot.eligibility.rulebook import load_rulebook
+from bot.public_api.eligibility import eligibility_routes
 from bot.settings import REPO_ROOT
 
 URL = "/api/eligibility"

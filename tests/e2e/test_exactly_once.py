@@ -131,9 +131,8 @@ async def test_retry_of_a_message_the_database_never_recorded_is_still_answered(
     svc = await start_service(aes=aes, passive_reply_budget=1.0)
     citizen = svc.citizen()
     xml = citizen.text_xml("我想咨询工伤赔偿", msg_id=citizen.next_msg_id())
-    assert svc.service.redis is not None
     keys = RedisKeys(svc.settings.redis_prefix)
-    assert await mark_seen(svc.service.redis, keys, message_key(parse_xml_fields(xml.encode())))
+    assert await mark_seen(svc.redis, keys, message_key(parse_xml_fields(xml.encode())))
 
     result = await citizen.send(xml)
     assert result.status == 200

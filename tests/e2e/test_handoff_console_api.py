@@ -77,7 +77,7 @@ async def center(start_service: ServiceFactory) -> RunningService:
 
 
 def clock_of(svc: RunningService) -> MovableClock:
-    clock = svc.service.clock
+    clock = svc.clock
     assert isinstance(clock, MovableClock)
     return clock
 

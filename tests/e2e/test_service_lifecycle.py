@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+import warnings
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import aiohttp
 import pytest
 from sqlalchemy import text
 
+from bot.app import DATABASE
 from bot.clock import MovableClock
 from bot.consultations.turns import Inbound
 from tests.conftest import ServiceFactory
@@ -59,16 +61,20 @@ async def test_readiness_warns_when_the_holidays_run_out(
 
 async def test_readiness_fails_when_the_database_is_gone(start_service: ServiceFactory):
     svc = await start_service()
-    db = svc.service.database
-    assert db is not None
+    db = svc.database
     from bot.store.db import open_database
 
-    svc.service.database = open_database("postgresql+asyncpg://nobody@127.0.0.1:1/none")
+    gone = open_database("postgresql+asyncpg://nobody@127.0.0.1:1/none")
+    with warnings.catch_warnings():  # a started app's state is frozen: swapping a part is a test's trick
+        warnings.simplefilter("ignore", DeprecationWarning)
+        svc.app[DATABASE] = gone
     async with svc.http.get(svc.url + "/readyz") as resp:
         body = await resp.json()
     assert resp.status == 503 and body["checks"]["database"].startswith("down")
-    await svc.service.database.close()
-    svc.service.database = db
+    await gone.close()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        svc.app[DATABASE] = db
 
 
 async def test_published_safe_mode_vector_is_accepted_over_http(start_service: ServiceFactory):

@@ -12,6 +12,7 @@ import json
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from bot.app import HANDOFFS as HANDOFF_QUEUE
 from bot.clock import MovableClock
 from scheduler.deadline_sweep import next_due, sweep_deadlines
 from tests.conftest import WORKDAY_MORNING, RunningService, ServiceFactory
@@ -141,9 +142,9 @@ async def test_workers_catching_up_in_small_batches_after_an_outage_fire_each_st
     sweeps = await asyncio.gather(
         *(
             sweep_deadlines(
-                w.service.database,  # type: ignore[arg-type]
+                w.database,
                 clock.now(),
-                w.service.handoffs.recipients,  # type: ignore[union-attr]
+                w.app[HANDOFF_QUEUE].recipients,
                 batch=7,
             )
             for w in workers
@@ -163,8 +164,7 @@ async def test_the_alarm_knows_when_the_next_step_falls_due(start_service: Servi
     clock = MovableClock(WORKDAY_MORNING)
     svc = await start_service(clock=clock)
     await staff(svc)
-    db = svc.service.database
-    assert db is not None
+    db = svc.database
     assert await next_due(db) is None
     await open_handoffs(svc, 1)  # online at 10:00 Beijing: due 15:00, reminders 14:00 and 14:45
     assert await next_due(db) == beijing(14)

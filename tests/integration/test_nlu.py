@@ -9,8 +9,8 @@ import pytest
 from bot.nlu.evaluation import cross_validation_folds, evaluate
 from bot.nlu.parse import FALLBACK_INTENT, TrainingDataError, UnsupportedComponent
 from bot.nlu.pipeline import load_pipeline_config
-from bot.nlu.service import load_or_train
 from bot.nlu.training_data import load_training_data
+from bot.nlu_service import load_or_train
 from bot.settings import REPO_ROOT
 
 CONFIG = REPO_ROOT / "config.yml"

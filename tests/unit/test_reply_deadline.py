@@ -9,13 +9,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.center.calendar_files import ServiceHoursFile, load_calendar, load_service_hours
 from bot.errors import LegalAidError
 from bot.settings import REPO_ROOT
 from bot.workdays.duty import ConsultantOnDuty, DutyRoster
-from bot.workdays.service_hours import ReminderPoints, ServiceHours, ServiceHoursFile, load_service_hours
-from bot.workdays.working_days import WorkingDayCalendar, load_calendar
+from bot.workdays.service_calendar import Counting, ServiceCalendar
+from bot.workdays.service_hours import ReminderPoints, ServiceHours
+from bot.workdays.working_days import WorkingDayCalendar
 from handoff.reply_deadline import (
-    Counting,
     InvalidAppointment,
     ReplyDeadline,
     appointment_deadline,
@@ -65,11 +66,7 @@ def decide(
         opened_at,
         specialty=specialty,
         consultants=consultants,
-        calendar=calendar,
-        hours=hours,
-        roster=roster or DutyRoster(),
-        points=POINTS,
-        counting=counting,
+        service=ServiceCalendar(calendar, hours, roster or DutyRoster(), POINTS, counting),
     )
 
 
@@ -173,11 +170,7 @@ def test_reminders_at_or_before_the_opening_are_dropped(
         MONDAY_10,
         specialty="labor",
         consultants=(ZHANG,),
-        calendar=calendar,
-        hours=service.hours,
-        roster=DutyRoster(),
-        points=points,
-        counting="calendar",
+        service=ServiceCalendar(calendar, service.hours, DutyRoster(), points),
     )
     assert deadline.reminders == (shanghai(2026, 3, 2, 14, 45),)
 

@@ -10,11 +10,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.center.calendar_files import ServiceHoursFile, load_calendar, load_service_hours
 from bot.errors import ConfigurationError
 from bot.settings import REPO_ROOT
 from bot.workdays.duty import ConsultantOnDuty, DutyRoster
-from bot.workdays.service_hours import ReminderPoints, ServiceHours, ServiceHoursFile, load_service_hours
-from bot.workdays.working_days import WorkingDayCalendar, load_calendar
+from bot.workdays.service_calendar import ServiceCalendar
+from bot.workdays.service_hours import ReminderPoints, ServiceHours
+from bot.workdays.working_days import WorkingDayCalendar
 
 HOLIDAYS_FILE = REPO_ROOT / "data" / "holidays.yml"
 SERVICE_HOURS_FILE = REPO_ROOT / "data" / "service_hours.yml"
@@ -230,7 +232,7 @@ def test_a_calendar_without_working_days_stops_instead_of_looping(hours: Service
 
 def test_service_hours_need_a_window() -> None:
     with pytest.raises(ValueError, match="at least one"):
-        ServiceHours(())
+        ServiceHours((), SHANGHAI)
 
 
 GOOD_REST = "reminders: {online_minutes_before: [60], message_minutes_before: [60]}\n"
@@ -315,33 +317,38 @@ EVERYONE = (ZHANG, LI, WANG, ZHAO, ROOT)
 MONDAY_10 = shanghai(2026, 3, 2, 10, 0)
 
 
+def on_duty(
+    roster: DutyRoster, specialty: str, at: datetime, calendar: WorkingDayCalendar, hours: ServiceHours
+) -> list[ConsultantOnDuty]:
+    service = ServiceCalendar(calendar, hours, roster, ReminderPoints((), ()))
+    return service.on_duty(EVERYONE, specialty, at)
+
+
 def test_active_answering_staff_of_the_specialty_or_general_are_on_duty(
     calendar: WorkingDayCalendar, hours: ServiceHours
 ) -> None:
-    assert DutyRoster().on_duty(EVERYONE, "labor", MONDAY_10, calendar, hours) == [ZHANG, WANG]
-    assert DutyRoster().on_duty(EVERYONE, "criminal", MONDAY_10, calendar, hours) == [WANG]
+    assert on_duty(DutyRoster(), "labor", MONDAY_10, calendar, hours) == [ZHANG, WANG]
+    assert on_duty(DutyRoster(), "criminal", MONDAY_10, calendar, hours) == [WANG]
 
 
 def test_nobody_is_on_duty_outside_service_hours(calendar: WorkingDayCalendar, hours: ServiceHours) -> None:
-    assert DutyRoster().on_duty(EVERYONE, "labor", shanghai(2026, 3, 2, 12, 30), calendar, hours) == []
-    assert DutyRoster().on_duty(EVERYONE, "labor", shanghai(2026, 10, 5, 10), calendar, hours) == []
+    assert on_duty(DutyRoster(), "labor", shanghai(2026, 3, 2, 12, 30), calendar, hours) == []
+    assert on_duty(DutyRoster(), "labor", shanghai(2026, 10, 5, 10), calendar, hours) == []
 
 
 def test_roster_limits_the_day_it_names(calendar: WorkingDayCalendar, hours: ServiceHours) -> None:
     roster = DutyRoster({1: frozenset({"li", "zhao", "root"})})
-    assert roster.on_duty(EVERYONE, "labor", MONDAY_10, calendar, hours) == []
-    assert roster.on_duty(EVERYONE, "family", MONDAY_10, calendar, hours) == [LI]
+    assert on_duty(roster, "labor", MONDAY_10, calendar, hours) == []
+    assert on_duty(roster, "family", MONDAY_10, calendar, hours) == [LI]
     # Tuesday has no entry: every active consultant counts.
     tuesday = shanghai(2026, 3, 3, 10, 0)
-    assert roster.on_duty(EVERYONE, "labor", tuesday, calendar, hours) == [ZHANG, WANG]
+    assert on_duty(roster, "labor", tuesday, calendar, hours) == [ZHANG, WANG]
 
 
 def test_make_up_saturday_uses_the_saturday_entry(calendar: WorkingDayCalendar, hours: ServiceHours) -> None:
     make_up_saturday = shanghai(2026, 2, 14, 10, 0)
-    assert DutyRoster({6: frozenset({"wang"})}).on_duty(
-        EVERYONE, "labor", make_up_saturday, calendar, hours
-    ) == [WANG]
-    assert DutyRoster({6: frozenset()}).on_duty(EVERYONE, "labor", make_up_saturday, calendar, hours) == [
+    assert on_duty(DutyRoster({6: frozenset({"wang"})}), "labor", make_up_saturday, calendar, hours) == [WANG]
+    assert on_duty(DutyRoster({6: frozenset()}), "labor", make_up_saturday, calendar, hours) == [
         ZHANG,
         WANG,
     ]

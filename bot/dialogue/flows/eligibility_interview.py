@@ -10,10 +10,10 @@ import re
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from bot.center.menus import Choice, InterviewMenus
+from bot.center.texts import Texts
 from bot.consultations.turns import ConversationState, Outbound
 from bot.dialogue.engine import Effect, NeedsHuman, Response, Screened
-from bot.dialogue.flows.interview_menus import Choice, InterviewMenus
-from bot.dialogue.texts import Texts
 from bot.eligibility.rulebook import RuleBook
 from bot.eligibility.screening import ScreeningCase, screen
 from bot.nlu.entities import parse_number

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
-from bot.dialogue.data_files import read_data_file
+from bot.center.data_files import read_data_file
 from bot.errors import ConfigurationError
 
 

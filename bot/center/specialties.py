@@ -7,9 +7,8 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.dialogue.data_files import read_data_file
-from bot.errors import ConfigurationError
-from handoff.handoff import UnknownSpecialty
+from bot.center.data_files import read_data_file
+from bot.errors import ConfigurationError, InvalidInput
 
 
 class _SpecialtyFile(BaseModel):
@@ -22,6 +21,10 @@ class _SpecialtiesFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
     default: str
     specialties: dict[str, _SpecialtyFile] = Field(min_length=1)
+
+
+class UnknownSpecialty(InvalidInput):
+    code = "unknown_specialty"
 
 
 @dataclass(frozen=True, slots=True)

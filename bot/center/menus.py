@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
-from bot.dialogue.data_files import read_data_file
+from bot.center.data_files import read_data_file
 
 _NUMBERS = re.compile(r"[0-9０-９]+")
 _CHINESE_DIGITS = {

@@ -12,9 +12,9 @@ import structlog
 
 from bot.clock import Clock
 from bot.consultations.turns import Inbound
+from bot.delivery import CitizenChannel, FallbackNotice, deliver_pending
 from bot.dialogue.conversation import Answer, Conversation
 from bot.store.transcript import RecordedInbound, Transcript
-from handoff.delivery import CitizenChannel, FallbackNotice, deliver_pending
 
 log = structlog.get_logger(__name__)
 # A send takes seconds at most (timeouts and bounded retries); longer means its worker died.

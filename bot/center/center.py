@@ -5,23 +5,30 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.dialogue.flows.interview_menus import InterviewMenus, load_interview_menus
-from bot.dialogue.offices import OfficeDirectory, load_offices
-from bot.dialogue.texts import Texts, load_texts
+from bot.center.calendar_files import load_service_calendar
+from bot.center.menus import InterviewMenus, load_interview_menus
+from bot.center.offices import OfficeDirectory, load_offices
+from bot.center.specialties import SpecialtyRouting, load_specialties
+from bot.center.texts import Texts, load_texts
 from bot.eligibility.rulebook import RuleBook, load_rulebook
 from bot.errors import ConfigurationError
+from bot.workdays.service_calendar import Counting, ServiceCalendar
 
 
 @dataclass(frozen=True, slots=True)
-class CenterData:
+class Center:
+    """The center's texts, rules, interview menus, offices, queues and service calendar."""
+
     texts: Texts
     rulebook: RuleBook
     menus: InterviewMenus
     offices: OfficeDirectory
+    specialties: SpecialtyRouting
+    service: ServiceCalendar
 
 
-def load_center_data(data_dir: Path) -> CenterData:
-    """Load texts, rules and interview menus; a code the menus use must exist in the rules."""
+def load_center(data_dir: Path, counting: Counting = "calendar") -> Center:
+    """Load every data file; a code the menus use must exist in the rules."""
     texts = load_texts(data_dir)
     rulebook = load_rulebook(data_dir / "eligibility_rules.yml")
     menus = load_interview_menus(data_dir / "interview.yml")
@@ -43,4 +50,11 @@ def load_center_data(data_dir: Path) -> CenterData:
             raise ConfigurationError(
                 f"{data_dir / 'offices.yml'}: {district!r} is not a district in eligibility_rules.yml"
             )
-    return CenterData(texts=texts, rulebook=rulebook, menus=menus, offices=offices)
+    return Center(
+        texts=texts,
+        rulebook=rulebook,
+        menus=menus,
+        offices=offices,
+        specialties=load_specialties(data_dir / "specialties.yml"),
+        service=load_service_calendar(data_dir, counting),
+    )

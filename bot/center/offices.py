@@ -6,7 +6,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
 
-from bot.dialogue.data_files import read_data_file
+from bot.center.data_files import read_data_file
 
 
 class Office(BaseModel):

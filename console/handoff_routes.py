@@ -13,10 +13,11 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.errors import LegalAidError
+from bot.errors import InvalidInput, LegalAidError
+from bot.store.live_feed import LiveFeed
 from console.auth import ConsoleAuth, problem
+from console.live_stream import stream_changes
 from handoff.handoff import Consultant, HandoffError, HandoffNotFound, InvalidHandoffInput
-from handoff.live import LiveFeed
 from handoff.queue import HandoffQueue
 
 Deliver = Callable[[list[int]], Awaitable[list[str]]]  # delivery ids -> their statuses after trying
@@ -114,7 +115,7 @@ def handoff_routes(
         return web.json_response({"items": await queue().notices(viewer)})
 
     async def stream(request: web.Request, viewer: Consultant) -> web.StreamResponse:
-        return await live().stream(request)
+        return await stream_changes(request, live())
 
     async def _after(viewer: Consultant, handoff_id: int) -> dict[str, Any]:
         """The item after a change; after a transfer away the viewer may no longer read it."""
@@ -174,7 +175,7 @@ def _problems(
     async def call(request: web.Request, viewer: Consultant) -> web.StreamResponse:
         try:
             return await route(request, viewer)
-        except InvalidHandoffInput as exc:
+        except InvalidInput as exc:
             return problem(422, exc.code, str(exc), field=exc.field)
         except HandoffError as exc:
             return problem(exc.status, exc.code, str(exc))

@@ -1,0 +1,1 @@
+"""Routes that answer outside callers directly: eligibility screening, NLU parse (edges)."""

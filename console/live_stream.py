@@ -1,0 +1,42 @@
+"""The console's live queue: handoff changes from the live feed, streamed as Server-Sent Events."""
+
+from __future__ import annotations
+
+import structlog
+from aiohttp import web
+
+from bot.store.live_feed import POLL_SECONDS, LiveFeed
+
+log = structlog.get_logger(__name__)
+KEEPALIVE_SECONDS = 15.0
+
+
+async def stream_changes(request: web.Request, feed: LiveFeed) -> web.StreamResponse:
+    """SSE: one `handoff` event per change, a comment every 15 s so proxies keep the line open."""
+    response = web.StreamResponse(
+        headers={
+            "Content-Type": "text/event-stream",
+            "Cache-Control": "no-cache",
+            "X-Accel-Buffering": "no",
+        }
+    )
+    # Subscribed before the headers go out: once the browser sees the stream open (and re-reads
+    # the queue), no later change can slip past it.
+    async with feed.subscription() as changes:
+        try:
+            await response.prepare(request)
+            await response.write(b": connected\n\n")
+            quiet = 0.0
+            while changes.open:
+                change = await changes.next_change()
+                if change is None:
+                    quiet += POLL_SECONDS
+                    if quiet >= KEEPALIVE_SECONDS:
+                        await response.write(b": keepalive\n\n")
+                        quiet = 0.0
+                    continue
+                quiet = 0.0
+                await response.write(f"event: handoff\ndata: {change}\n\n".encode())
+        except ConnectionResetError:
+            log.info("live_stream_closed_by_client")
+    return response
