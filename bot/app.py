@@ -185,7 +185,8 @@ def _dialogue_ctx(
         dialogue = engine or IntentDialogue(
             center.texts,
             app[NLU],
-            EligibilityInterview(center.texts, center.menus, center.rulebook),
+            center.intents,
+            EligibilityInterview(center.texts, center.menus, center.rulebook, center.intents.digressions),
             center.offices,
         )
         app[CONVERSATION] = Conversation(

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bot.center.calendar_files import load_service_calendar
+from bot.center.intent_routes import IntentRoutes, load_intent_routes
 from bot.center.menus import InterviewMenus, load_interview_menus
 from bot.center.offices import OfficeDirectory, load_offices
 from bot.center.specialties import SpecialtyRouting, load_specialties
@@ -25,6 +26,7 @@ class Center:
     offices: OfficeDirectory
     specialties: SpecialtyRouting
     service: ServiceCalendar
+    intents: IntentRoutes
 
 
 def load_center(data_dir: Path, counting: Counting = "calendar") -> Center:
@@ -44,6 +46,14 @@ def load_center(data_dir: Path, counting: Counting = "calendar") -> Center:
             raise ConfigurationError(
                 f"{where}: defendant flag {choice.code!r} is not in eligibility_rules.yml"
             )
+    intents = load_intent_routes(data_dir / "dialogue.yml")
+    for intent, route in intents.by_intent.items():
+        if route in ("guidance", "answer") and not texts.has(
+            f"consult.{intent}" if route == "guidance" else f"intent.{intent}"
+        ):
+            raise ConfigurationError(
+                f"{data_dir / 'dialogue.yml'}: intents.{intent}: no text for it in texts.yml"
+            )
     offices = load_offices(data_dir / "offices.yml")
     for district in offices.offices:
         if district not in rulebook.district_names:
@@ -57,4 +67,5 @@ def load_center(data_dir: Path, counting: Counting = "calendar") -> Center:
         offices=offices,
         specialties=load_specialties(data_dir / "specialties.yml"),
         service=load_service_calendar(data_dir, counting),
+        intents=intents,
     )

@@ -1,4 +1,5 @@
-"""Intent → answer: the table that decides what the bot says to each kind of message."""
+"""Intent → answer, flow or handoff, by the center's table (data/dialogue.yml); an active flow
+reads the message first."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from datetime import datetime
 
 import structlog
 
+from bot.center.intent_routes import IntentRoutes
 from bot.center.offices import OfficeDirectory
 from bot.center.texts import Texts
 from bot.consultations.turns import ConversationState, Inbound, Outbound
@@ -18,30 +20,16 @@ from bot.dialogue.engine import (
     Understood,
     WelcomeDialogue,
 )
+from bot.dialogue.flow import Turn
 from bot.dialogue.flows.eligibility_interview import EligibilityInterview
 from bot.nlu.parse import FALLBACK_INTENT, Classifier, NluUnavailable, Parse
 
 log = structlog.get_logger(__name__)
 
-CONSULT_INTENTS = frozenset(
-    {
-        "consult_labor",
-        "consult_family",
-        "consult_personal_injury",
-        "consult_criminal",
-        "consult_social_assistance",
-        "consult_state_compensation",
-        "consult_administrative",
-        "consult_civil_other",
-    }
-)
-HUMAN_INTENTS = frozenset({"request_human", "complain"})
 OFFER_HUMAN = "offer_human"
 # "1" answers the numbered offer; 人工/真人 are how citizens ask without the NLU's help.
 _ACCEPT_OFFER = re.compile(r"^\s*(1|１|一|好|好的|可以|要|转|转人工|人工)\s*[。.!！]?\s*$")
 
-
-INTERVIEW_INTENTS = frozenset({"ask_eligibility", "apply_legal_aid"})
 CONSULT_OFFER = "consult_offer"
 
 
@@ -53,10 +41,12 @@ class IntentDialogue:
         self,
         texts: Texts,
         nlu: Classifier,
+        routes: IntentRoutes,
         interview: EligibilityInterview | None = None,
         offices: OfficeDirectory | None = None,
     ) -> None:
         self._texts = texts
+        self._routes = routes
         self._offices = offices
         self._nlu = nlu
         self._welcome = WelcomeDialogue(texts)
@@ -75,14 +65,10 @@ class IntentDialogue:
             parse = None  # numbered answers need no NLU: the interview goes on
         if interviewing:
             assert self._interview is not None
-            answered = self._interview.answer(inbound.text, parse, state)
-            if answered is not None:
-                return answered
+            return self._interview.respond(Turn(inbound.text, parse), state, self._digression)
         assert parse is not None
         intent = parse.intent.name
         effects: list[Effect] = [Understood(intent, parse.intent.confidence)]
-        if interviewing:
-            return self._pause_interview(intent, effects, state)
         if state.step == OFFER_HUMAN:
             answered = self._answer_offer(inbound.text, intent, effects)
             if answered is not None:
@@ -91,14 +77,23 @@ class IntentDialogue:
             answered = self._answer_consult_offer(inbound.text, state, parse, effects)
             if answered is not None:
                 return answered
-        if intent in INTERVIEW_INTENTS and self._interview is not None:
+        if self._routes.route(intent) == "interview" and self._interview is not None:
             started = self._interview.start(intent, parse)
             return Response(started.replies, started.state, [*effects, *started.effects])
-        if intent == "ask_office_info":
+        return self._answer(parse, effects)
+
+    def _answer(self, parse: Parse, effects: list[Effect]) -> Response:
+        """Answer by the intent; an office question naming a district gets that office."""
+        if parse.intent_name == "ask_office_info":
             office = self._office_for(parse)
             if office is not None:
                 return Response([Outbound(office)], ConversationState(), effects)
-        return self._route(intent, effects)
+        return self._route(parse.intent_name, effects)
+
+    def _digression(self, turn: Turn) -> Response:
+        """A question asked in the middle of a flow, answered as it would be outside it."""
+        assert turn.parse is not None
+        return self._answer(turn.parse, [Understood(turn.parse.intent_name, turn.parse.intent.confidence)])
 
     def _office_for(self, parse: Parse) -> str | None:
         """The office of the district the citizen named (entity from the lookup table)."""
@@ -115,14 +110,6 @@ class IntentDialogue:
                     hours=self._offices.hours,
                 )
         return None
-
-    def _pause_interview(self, intent: str, effects: list[Effect], state: ConversationState) -> Response:
-        """Answer the interruption, keep the interview where it was, and say how to go on."""
-        assert self._interview is not None
-        routed = self._route(intent, effects)
-        reminder = self._texts.say("interview.paused")
-        replies = [Outbound(f"{routed.replies[0].text}\n{reminder}")] if routed.replies else []
-        return Response(replies, self._interview.paused(state), routed.effects)
 
     def _answer_consult_offer(
         self, text: str, state: ConversationState, parse: Parse, effects: list[Effect]
@@ -152,9 +139,10 @@ class IntentDialogue:
     def _route(self, intent: str, effects: list[Effect]) -> Response:
         if intent == FALLBACK_INTENT:
             return self._say("intent.nlu_fallback", ConversationState(step=OFFER_HUMAN), effects)
-        if intent in HUMAN_INTENTS:
+        route = self._routes.route(intent)
+        if route == "handoff":
             return self._say(f"intent.{intent}", ConversationState(), [*effects, NeedsHuman(intent)])
-        if intent in CONSULT_INTENTS:
+        if route == "guidance":
             guidance = self._texts.say(f"consult.{intent}")
             reply = f"{guidance}\n{self._texts.say('consult.offer')}"
             state = ConversationState(step=CONSULT_OFFER, slots={"intent": intent})

@@ -167,3 +167,19 @@ async def test_asking_to_change_at_the_confirmation_is_not_taken_as_yes(svc: Run
     replies = await talk(citizen, "我能申请法律援助吗", "2", "1", "0", "三口人，一个月四千多", answer)
     assert "对吗" in replies[4]
     assert "要改哪一项" in replies[5]
+
+
+@pytest.mark.parametrize(
+    ("question", "answered"),
+    [("你们在哪里办公？", "办公"), ("申请要带什么材料", "身份证"), ("昆都仑区法律援助中心在哪", "昆都仑区")],
+)
+async def test_a_question_mid_interview_is_answered_and_the_interview_resumes_at_the_same_step(
+    svc: RunningService, question: str, answered: str
+):
+    citizen = svc.citizen()
+    replies = await talk(citizen, "我能申请法律援助吗", "1", "1", "0", question)
+    assert answered in replies[-1]  # the question is answered...
+    assert "继续刚才的问题" in replies[-1] and "几口人" in replies[-1]  # ...and the same question asked again
+    assert await svc.scalar("SELECT step FROM conversation_state") == "household_size"
+    replies = await talk(citizen, "2", "2000")
+    assert "可以申请法律援助" in replies[-1]
