@@ -16,7 +16,7 @@ from bot.dialogue.flows.interview_menus import Choice, InterviewMenus
 from bot.dialogue.texts import Texts
 from bot.eligibility.rulebook import RuleBook
 from bot.eligibility.screening import ScreeningCase, screen
-from bot.nlu.entities import parse_number
+from bot.nlu.chinese_numbers import parse_number
 from bot.nlu.parse import Parse
 
 FLOW = "eligibility"
