@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.nlu.entities import RULE_EXTRACTOR, Entity, EntityExtractor, parse_number
+from bot.nlu.chinese_numbers import parse_number
+from bot.nlu.entities import RULE_EXTRACTOR, Entity, EntityExtractor
 
 NLU_DATA = Path(__file__).resolve().parents[2] / "nlu_data"
 REGEX = "RegexEntityExtractor"

@@ -20,7 +20,7 @@ from bot.dialogue.engine import Effect, NeedsHuman, Response, Screened
 from bot.dialogue.flow import Advance, Digression, Finish, Flow, FlowRunner, GoTo, Outcome, Turn
 from bot.eligibility.rulebook import RuleBook
 from bot.eligibility.screening import ScreeningCase, screen
-from bot.nlu.entities import parse_number
+from bot.nlu.chinese_numbers import parse_number
 from bot.nlu.parse import Parse
 
 FLOW = "eligibility"
