@@ -2,27 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
 from bot.center.data_files import read_data_file
-
-_NUMBERS = re.compile(r"[0-9０-９]+")
-_CHINESE_DIGITS = {
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-    "零": 0,
-}
+from bot.nlu.numbered_choice import read_choice_numbers
 
 
 class Choice(BaseModel):
@@ -50,24 +35,14 @@ class Menu(BaseModel):
         return picked[0] if picked and len(picked) == 1 else None
 
     def pick_many(self, text: str) -> list[Choice] | None:
-        """Several numbers ("1 3", "1、3", "13") or keywords; [] for "0"/都不是; None if unreadable."""
+        """Numbers as citizens type them ("1 3", "第二个", "13"), else the options' keywords;
+        [] for "0"/都不是; None if unreadable."""
+        numbers = read_choice_numbers(text, len(self.options))
+        if numbers is not None:
+            return [self.options[n - 1] for n in numbers]
         stripped = text.strip()
-        if stripped in ("0", "０", "没有", "都没有", "都不是", "不是", "无", "没"):
-            return []
-        numbers = [int(n) for n in _NUMBERS.findall(stripped.translate(_FULL_WIDTH))]
-        if len(numbers) == 1 and numbers[0] > len(self.options) and all(c != "0" for c in str(numbers[0])):
-            numbers = [int(d) for d in str(numbers[0])]  # "13" typed without a separator
-        if not numbers:
-            numbers = [v for k, v in _CHINESE_DIGITS.items() if f"第{k}" in stripped or stripped == k]
-        if numbers:
-            if any(n < 1 or n > len(self.options) for n in numbers):
-                return None
-            return [self.options[n - 1] for n in dict.fromkeys(numbers)]
         matched = [c for c in self.options if any(k in stripped for k in c.keywords)]
         return matched or None
-
-
-_FULL_WIDTH = str.maketrans("０１２３４５６７８９", "0123456789")
 
 
 class InterviewMenus(BaseModel):
