@@ -453,3 +453,23 @@ async def test_a_reminder_missed_while_the_service_was_down_fires_after_the_rest
     kinds = [k for _, k in await notices(again, "zhang")]
     assert sorted(kinds) == ["breached", "reminder", "reminder"]
     assert await again.sweep() == 0 and await after.sweep() == 0
+
+
+# ---- the center's time zone ------------------------------------------------------------------------
+async def test_the_due_time_told_to_the_citizen_follows_the_centers_time_zone(
+    start_service: ServiceFactory, tmp_path: Path
+):
+    """A center in another zone (here UTC+9) counts its hours and tells due times on its own clock."""
+    data = tmp_path / "data"
+    shutil.copytree(REPO_ROOT / "data", data)
+    hours = data / "service_hours.yml"
+    text = hours.read_text(encoding="utf-8")
+    assert "timezone: Asia/Shanghai\n" in text
+    hours.write_text(text.replace("timezone: Asia/Shanghai\n", "timezone: Asia/Tokyo\n"), encoding="utf-8")
+    clock = MovableClock(WORKDAY_MORNING)  # 10:00 in Beijing is 11:00 in Tokyo: inside service hours
+    svc = await start_service(clock=clock, data_dir=data)
+    await svc.add_account("zhang", specialties=["labor"])
+    reply, openid = await ask_for_human(svc)
+    assert_kind(reply, "online", "11月25日 16:00")  # 11:00 + 5 h on the center's clock, not 15:00
+    item = await only_item(svc, openid)
+    assert item["deadline_at"] == iso(WORKDAY_MORNING + timedelta(hours=5))
