@@ -9,9 +9,10 @@ from bot.center.calendar_files import load_service_calendar
 from bot.center.intent_routes import IntentRoutes, load_intent_routes
 from bot.center.menus import InterviewMenus, load_interview_menus
 from bot.center.offices import OfficeDirectory, load_offices
+from bot.center.rules_file import load_rulebook
 from bot.center.specialties import SpecialtyRouting, load_specialties
 from bot.center.texts import Texts, load_texts
-from bot.eligibility.rulebook import RuleBook, load_rulebook
+from bot.eligibility.rulebook import RuleBook
 from bot.errors import ConfigurationError
 from bot.workdays.service_calendar import Counting, ServiceCalendar
 

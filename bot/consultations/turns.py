@@ -24,7 +24,6 @@ class Inbound:
     event: str | None = None
     event_key: str | None = None
     wechat_msg_id: int | None = None
-    original_type: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 

@@ -64,7 +64,7 @@ class Conversation:
         texts: Texts,
         clock: Clock,
         alias_key: str,
-        handoffs: HandoffQueue | None = None,
+        handoffs: HandoffQueue,
     ) -> None:
         self._transcript = transcript
         self._engine = engine
@@ -103,8 +103,6 @@ class Conversation:
                 return Answer(recorded, [])
             state, _version, live = await self._transcript.load_state(recorded.citizen_id)
             now = self._clock.now()
-            if self._handoffs is None:
-                live = None  # a deployment without the queue: the bot answers everything
             if live is not None and inbound.kind != "event":
                 return await self._to_consultant(inbound, recorded, live, state, now, take_passive)
             try:
@@ -118,7 +116,7 @@ class Conversation:
             wanted = [e.reason for e in effects if isinstance(e, NeedsHuman)]
             opened: list[int] = []
             within = None
-            if wanted and live is None and self._handoffs is not None:
+            if wanted and live is None:
                 planned = await self._handoffs.plan(
                     recorded.consultation_id, recorded.citizen_id, wanted[-1], now, outcome_of(effects).topic
                 )
@@ -138,7 +136,7 @@ class Conversation:
                 within=within,
             )
         log.info("answer_committed", message_id=recorded.message_id, replies=len(ids))
-        if opened and self._handoffs is not None:
+        if opened:
             log.info("handoff_opened", handoff_id=opened[0], reason=wanted[-1])
             await self._handoffs.announce("opened", opened[0])
         return self._answer(recorded, ids, replies, passive)
@@ -153,7 +151,6 @@ class Conversation:
         take_passive: Callable[[], bool] | None,
     ) -> Answer:
         """While a handoff is open the citizen talks to the consultant; 取消 ends the wait."""
-        assert self._handoffs is not None
         cancelled: list[bool] = []
         if wants_to_cancel(inbound.text):
             replies = [Outbound(self._texts.say("handoff.cancelled"))]

@@ -58,10 +58,6 @@ class DialogueEngine(Protocol):
         ...
 
 
-# Event kinds that need no answer at all (WeChat shows nothing for them anyway).
-SILENT_EVENTS = frozenset({"unsubscribe", "view", "location", "template_send_job_finish"})
-
-
 class WelcomeDialogue:
     """The foundation dialogue: welcomes new followers and acknowledges everything else."""
 

@@ -1,6 +1,6 @@
-"""Eligibility screening: rules as data (data/eligibility_rules.yml), decisions with their sources."""
+"""Eligibility screening: rules as data (read by bot/center/rules_file.py), decisions with their sources."""
 
-from bot.eligibility.rulebook import RuleBook, RuleBookError, load_rulebook
+from bot.eligibility.rulebook import RuleBook, RuleBookError
 from bot.eligibility.screening import (
     Decision,
     InvalidScreeningCase,
@@ -21,7 +21,6 @@ __all__ = [
     "ScreeningCase",
     "UnknownDistrict",
     "UnknownMatter",
-    "load_rulebook",
     "parse_case",
     "screen",
 ]

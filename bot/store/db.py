@@ -38,10 +38,6 @@ class Database:
     _thread_connections: threading.local = field(default_factory=threading.local)
     _opened: list[Connection] = field(default_factory=list)
 
-    @property
-    def is_sqlite(self) -> bool:
-        return self.sync_engine is not None
-
     async def write(self, fn: Callable[[Connection], T]) -> T:
         """Run `fn` in one read-write transaction: committed if it returns, rolled back if it raises."""
         if self.sync_engine is not None:

@@ -34,7 +34,6 @@ def to_inbound(message: Any, fields: dict[str, str], received_at: datetime) -> I
         "msg_key": message_key(fields),
         "received_at": received_at,
         "sent_at": sent_at,
-        "original_type": msg_type,
         "wechat_msg_id": int(fields["MsgId"]) if fields.get("MsgId") else None,
     }
     if msg_type == "text":

@@ -12,7 +12,7 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient
 
-from bot.eligibility.rulebook import load_rulebook
+from bot.center.rules_file import load_rulebook
 from bot.public_api.eligibility import eligibility_routes
 from bot.settings import REPO_ROOT
 

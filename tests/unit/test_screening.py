@@ -15,6 +15,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from bot.center.rules_file import load_rulebook
 from bot.eligibility import (
     InvalidScreeningCase,
     RuleBook,
@@ -22,7 +23,6 @@ from bot.eligibility import (
     ScreeningCase,
     UnknownDistrict,
     UnknownMatter,
-    load_rulebook,
     parse_case,
     screen,
 )
