@@ -53,8 +53,8 @@ class EligibilityInterview:
             steps={
                 "areas": _MenuStep(lambda _slots: menus.areas, footer, ("menu", "matter", "case_flags")),
                 "menu": _MenuStep(lambda slots: menus.menus[slots["menu"]], footer, ("matter", "case_flags")),
-                "defendant_flags": _FlagsStep(menus.defendant_flags),
-                "persons": _PersonsStep(menus.persons),
+                "defendant_flags": _CodesStep(menus.defendant_flags, "defendant_flags"),
+                "persons": _CodesStep(menus.persons, "persons", takes_figures=True),
                 "household_size": _FigureStep(texts, "household_size"),
                 "income": _FigureStep(texts, "income", on_unknown=self._finish_without_income),
                 "confirm": _ConfirmStep(texts, self._summary, self._finish),
@@ -192,12 +192,18 @@ class _MenuStep:
 
 
 @dataclass(frozen=True, slots=True)
-class _FlagsStep:
-    """The defendant's circumstances: several answers, or none."""
+class _CodesStep:
+    """A menu with several answers, or none: the defendant's circumstances, the person categories
+    (where figures typed instead, "三口人，月入三千", are kept and mean "none of these")."""
 
     menu: Menu
-    fills: tuple[str, ...] = ("defendant_flags",)
+    slot: str
+    takes_figures: bool = False
     not_understood: str = NOT_UNDERSTOOD
+
+    @property
+    def fills(self) -> tuple[str, ...]:
+        return (self.slot,)
 
     def question(self, slots: dict[str, Any]) -> str:
         return self.menu.render()
@@ -205,30 +211,15 @@ class _FlagsStep:
     def read(self, turn: Turn, slots: dict[str, Any]) -> Outcome | None:
         picked = self.menu.pick_many(turn.text)
         if picked is None:
-            return None
-        slots["defendant_flags"] = [c.code for c in picked if c.code]
-        return Advance()
-
-
-@dataclass(frozen=True, slots=True)
-class _PersonsStep:
-    """The categories exempt from the income test; figures typed here are kept too."""
-
-    menu: Menu
-    fills: tuple[str, ...] = ("persons",)
-    not_understood: str = NOT_UNDERSTOOD
-
-    def question(self, slots: dict[str, Any]) -> str:
-        return self.menu.render()
-
-    def read(self, turn: Turn, slots: dict[str, Any]) -> Outcome | None:
-        picked = self.menu.pick_many(turn.text)
-        if picked is None:
-            if turn.parse is None or not _take_figures(slots, turn.parse, turn.text):
+            if (
+                not self.takes_figures
+                or turn.parse is None
+                or not _take_figures(slots, turn.parse, turn.text)
+            ):
                 return None
             picked = []
-        slots["persons"] = [c.code for c in picked if c.code]
-        if turn.parse is not None:
+        slots[self.slot] = [c.code for c in picked if c.code]
+        if self.takes_figures and turn.parse is not None:
             _take_figures(slots, turn.parse, turn.text)
         return Advance()
 
