@@ -21,7 +21,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from bot.auth.sessions import ConsoleSessions
 from bot.center.center import Center, load_center
 from bot.clock import Clock, SystemClock
-from bot.delivery import TemplateNotice
+from bot.delivery import Deliveries, TemplateNotice
 from bot.dialogue.conversation import Conversation
 from bot.dialogue.engine import DialogueEngine
 from bot.dialogue.flows.eligibility_interview import EligibilityInterview
@@ -61,6 +61,7 @@ NLU = web.AppKey("nlu", Classifier)
 HANDOFFS = web.AppKey("handoffs", HandoffQueue)
 SESSIONS = web.AppKey("sessions", ConsoleSessions)
 CONVERSATION = web.AppKey("conversation", Conversation)
+DELIVERIES = web.AppKey("deliveries", Deliveries)
 ANSWER_JOBS = web.AppKey("answer_jobs", AnswerJobs)
 DEADLINE_ALARM = web.AppKey("deadline_alarm", DeadlineAlarm)
 ALARM = web.AppKey("alarm", AsyncIOScheduler)
@@ -208,14 +209,14 @@ def _dialogue_ctx(
                 center.texts.say("handoff.answer_waiting_notice"),
             )
         )
+        app[DELIVERIES] = Deliveries(app[TRANSCRIPT], app[WECHAT_API], clock, notice)
         app[ANSWER_JOBS] = AnswerJobs(
             jobs,
             app[CONVERSATION],
             app[TRANSCRIPT],
-            app[WECHAT_API],
+            app[DELIVERIES],
             clock,
             decision_wait=settings.passive_reply_budget + 2.0,
-            notice=notice,
         )
         app[DEADLINE_ALARM] = DeadlineAlarm(
             app[DATABASE], clock, app[HANDOFFS], every=settings.deadline_sweep_seconds
@@ -236,7 +237,7 @@ def _alarm_ctx(periodic_jobs: bool) -> Callable[[web.Application], AsyncIterator
         jobs, deadlines = app[ANSWER_JOBS], app[DEADLINE_ALARM]
         alarm = start_alarm(
             {
-                "delivery_retry": (jobs.send_due, every),
+                "delivery_retry": (app[DELIVERIES].send_due, every),
                 "answer_forgotten": (jobs.answer_forgotten, every),
                 "deadline_sweep": (deadlines.sweep_and_rearm, deadlines.every),
             }
@@ -277,8 +278,8 @@ def _add_routes(app: web.Application, callback: WeChatCallback, periodic_jobs: b
     app.router.add_routes(health_routes(_readiness_checks(app, periodic_jobs)))
 
     async def deliver_now(delivery_ids: list[int]) -> list[str]:
-        await app[ANSWER_JOBS].deliver(delivery_ids)
-        return await app[TRANSCRIPT].delivery_statuses(delivery_ids)
+        await app[DELIVERIES].send(delivery_ids)
+        return await app[DELIVERIES].statuses(delivery_ids)
 
     texts, specialties = center.texts, center.specialties
     knowledge = [

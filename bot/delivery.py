@@ -13,6 +13,8 @@ from bot.errors import OutsideReplyWindow, TooManyMessages, WeChatRefused, WeCha
 from bot.store.transcript import Transcript
 
 log = structlog.get_logger(__name__)
+# A send takes seconds at most (timeouts and bounded retries); longer means its worker died.
+STUCK_SENDING_AFTER = timedelta(minutes=2)
 
 TemplateSender = Callable[[str, str, Mapping[str, Any]], Awaitable[Any]]
 RETRY_BACKOFF = (timedelta(seconds=10), timedelta(seconds=30), timedelta(minutes=2), timedelta(minutes=10))
@@ -28,6 +30,37 @@ class FallbackNotice(Protocol):
     """Tells a citizen outside the 48-hour window that an answer waits (a template notice)."""
 
     async def notify(self, openid: str) -> bool: ...
+
+
+class Deliveries:
+    """The one way an answer leaves: send what is pending, hold what WeChat refuses, retry the rest."""
+
+    def __init__(
+        self,
+        transcript: Transcript,
+        channel: CitizenChannel,
+        clock: Clock,
+        notice: FallbackNotice | None = None,
+    ) -> None:
+        self._transcript = transcript
+        self._channel = channel
+        self._clock = clock
+        self._notice = notice
+
+    async def send(self, delivery_ids: list[int] | None = None) -> int:
+        """Send these (or all due) deliveries; a refused answer is held and the citizen notified."""
+        return await deliver_pending(self._transcript, self._channel, self._clock, delivery_ids, self._notice)
+
+    async def send_due(self) -> int:
+        """Periodic: send deliveries still pending (after a crash or a network failure), first
+        taking back those a dead worker left half-sent."""
+        released = await self._transcript.release_stuck(self._clock.now(), STUCK_SENDING_AFTER)
+        if released:
+            log.warning("stuck_deliveries_released", count=released)
+        return await self.send()
+
+    async def statuses(self, delivery_ids: list[int]) -> list[str]:
+        return await self._transcript.delivery_statuses(delivery_ids)
 
 
 async def deliver_pending(

@@ -12,13 +12,11 @@ import structlog
 
 from bot.clock import Clock
 from bot.consultations.turns import Inbound
-from bot.delivery import CitizenChannel, FallbackNotice, deliver_pending
+from bot.delivery import Deliveries
 from bot.dialogue.conversation import Answer, Conversation
 from bot.store.transcript import RecordedInbound, Transcript
 
 log = structlog.get_logger(__name__)
-# A send takes seconds at most (timeouts and bounded retries); longer means its worker died.
-STUCK_SENDING_AFTER = timedelta(minutes=2)
 
 
 @dataclass(slots=True)
@@ -39,29 +37,24 @@ class AnswerJob:
 
 
 class AnswerJobs:
-    """Runs each turn's answer as a tracked job; sends what the passive reply did not carry."""
+    """Runs each turn's answer as a tracked job; what the passive reply did not carry goes to the
+    deliveries."""
 
     def __init__(
         self,
         scheduler: aiojobs.Scheduler,
         conversation: Conversation,
         transcript: Transcript,
-        channel: CitizenChannel,
+        deliveries: Deliveries,
         clock: Clock,
         decision_wait: float,
-        notice: FallbackNotice | None = None,
     ) -> None:
         self._scheduler = scheduler
         self._conversation = conversation
         self._transcript = transcript
-        self._channel = channel
+        self._deliveries = deliveries
         self._clock = clock
         self._decision_wait = decision_wait
-        self._notice = notice
-
-    async def deliver(self, delivery_ids: list[int] | None = None) -> int:
-        """Send these (or all due) deliveries; a refused answer is held and the citizen notified."""
-        return await deliver_pending(self._transcript, self._channel, self._clock, delivery_ids, self._notice)
 
     async def answer(self, inbound: Inbound, recorded: RecordedInbound) -> AnswerJob:
         job = AnswerJob(answered=asyncio.get_running_loop().create_future())
@@ -89,7 +82,7 @@ class AnswerJobs:
                 await self._transcript.unclaim_passive(answer.passive_delivery_id, self._clock.now())
                 to_send.insert(0, answer.passive_delivery_id)
         if to_send:
-            await self.deliver(to_send)
+            await self._deliveries.send(to_send)
 
     async def answer_forgotten(self, older_than: float = 30.0) -> int:
         """Periodic: answer inbound turns recorded but never answered (a worker died mid-turn)."""
@@ -101,16 +94,8 @@ class AnswerJobs:
                 continue
             inbound, recorded = loaded
             answer = await self._conversation.answer(inbound, recorded, check_replied=True)
-            await self.deliver(answer.delivery_ids)
+            await self._deliveries.send(answer.delivery_ids)
             count += 1
         if count:
             log.warning("forgotten_turns_answered", count=count)
         return count
-
-    async def send_due(self) -> int:
-        """Periodic: send deliveries still pending (after a crash or a network failure), first
-        taking back those a dead worker left half-sent."""
-        released = await self._transcript.release_stuck(self._clock.now(), STUCK_SENDING_AFTER)
-        if released:
-            log.warning("stuck_deliveries_released", count=released)
-        return await self.deliver()

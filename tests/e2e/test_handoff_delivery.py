@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from bot.app import ANSWER_JOBS
+from bot.app import DELIVERIES
 from bot.clock import MovableClock
 from tests.conftest import WORKDAY_MORNING, ConsoleClient, FakeWeChatServer, RunningService, ServiceFactory
 
@@ -81,7 +81,7 @@ async def test_a_refused_answer_is_held_noticed_once_and_released_by_the_next_me
     assert (second["status"], second["notice_at"]) == ("held", None)  # one notice is enough
     assert len(await sent_by(fake_wechat, citizen.openid, "template_send")) == 1
 
-    await svc.app[ANSWER_JOBS].send_due()  # the retry job leaves held answers alone
+    await svc.app[DELIVERIES].send_due()  # the retry job leaves held answers alone
     assert await sent_by(fake_wechat, citizen.openid, "custom_send") == []
 
     clock.advance(hours=30)  # the citizen reads the notice and writes back the next day
@@ -189,8 +189,7 @@ async def test_network_trouble_keeps_the_answer_pending_for_the_retry_job(
     assert pending["errcode"] == failure.get("errcode")
     assert await fake_wechat.sent(citizen.openid) == []  # no template notice for a network failure
 
-    jobs = svc.app[ANSWER_JOBS]
-    assert jobs is not None
+    jobs = svc.app[DELIVERIES]
     clock.advance(seconds=5)  # before the back-off
     assert await jobs.send_due() == 0
     clock.advance(seconds=6)
