@@ -52,7 +52,7 @@ from typing import Any
 from sqlalchemy import Connection, event, func, insert, select, text
 
 POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test_h3"
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 START = datetime(2026, 11, 22, 16, 0, tzinfo=UTC)  # Monday 23 Nov 2026, 00:00 Beijing time
 DAY = timedelta(hours=24)
 LATE = timedelta(seconds=1)
