@@ -33,6 +33,7 @@ from bot.public_api.eligibility import eligibility_routes
 from bot.public_api.nlu import nlu_routes
 from bot.settings import Settings
 from bot.store.db import Database, open_database, schema_is_current, upgrade_schema
+from bot.store.deliveries import Deliveries
 from bot.store.live_feed import LiveFeed
 from bot.store.redis_keys import CitizenLocks, LocalCitizenLocks, RedisKeys, connect_redis
 from bot.store.transcript import Transcript
@@ -53,6 +54,7 @@ CLOCK = web.AppKey("clock", Clock)
 CENTER = web.AppKey("center", Center)
 DATABASE = web.AppKey("database", Database)
 TRANSCRIPT = web.AppKey("transcript", Transcript)
+DELIVERIES = web.AppKey("deliveries", Deliveries)
 REDIS = web.AppKey("redis", aioredis.Redis)
 LIVE = web.AppKey("live", LiveFeed)
 HTTP = web.AppKey("http", aiohttp.ClientSession)
@@ -109,6 +111,7 @@ def _database_ctx(migrate: bool) -> Callable[[web.Application], AsyncIterator[No
             raise RuntimeError("the database schema is not current: run `legalaid db upgrade`")
         app[DATABASE] = db
         app[TRANSCRIPT] = Transcript(db)
+        app[DELIVERIES] = Deliveries(db)
         yield
         await db.close()
 
@@ -211,6 +214,7 @@ def _dialogue_ctx(
             jobs,
             app[CONVERSATION],
             app[TRANSCRIPT],
+            app[DELIVERIES],
             app[WECHAT_API],
             clock,
             decision_wait=settings.passive_reply_budget + 2.0,
@@ -219,7 +223,7 @@ def _dialogue_ctx(
         app[DEADLINE_ALARM] = DeadlineAlarm(
             app[DATABASE], clock, app[HANDOFFS], every=settings.deadline_sweep_seconds
         )
-        callback.connect(app[CONVERSATION], app[TRANSCRIPT], app[ANSWER_JOBS], app[REDIS], keys)
+        callback.connect(app[CONVERSATION], app[DELIVERIES], app[ANSWER_JOBS], app[REDIS], keys)
         yield
         await jobs.close()
 
@@ -277,7 +281,7 @@ def _add_routes(app: web.Application, callback: WeChatCallback, periodic_jobs: b
 
     async def deliver_now(delivery_ids: list[int]) -> list[str]:
         await app[ANSWER_JOBS].deliver(delivery_ids)
-        return await app[TRANSCRIPT].delivery_statuses(delivery_ids)
+        return await app[DELIVERIES].delivery_statuses(delivery_ids)
 
     texts, specialties = center.texts, center.specialties
     knowledge = [

@@ -10,7 +10,7 @@ import structlog
 
 from bot.clock import Clock
 from bot.errors import OutsideReplyWindow, TooManyMessages, WeChatRefused, WeChatUnavailable
-from bot.store.transcript import Transcript
+from bot.store.deliveries import Deliveries
 
 log = structlog.get_logger(__name__)
 
@@ -31,7 +31,7 @@ class FallbackNotice(Protocol):
 
 
 async def deliver_pending(
-    transcript: Transcript,
+    deliveries: Deliveries,
     channel: CitizenChannel,
     clock: Clock,
     delivery_ids: list[int] | None = None,
@@ -44,25 +44,25 @@ async def deliver_pending(
     releases every held answer (Transcript.save_response). Nothing is dropped.
     """
     sent = 0
-    for item in await transcript.claim_for_sending(delivery_ids, clock.now()):
+    for item in await deliveries.claim_for_sending(delivery_ids, clock.now()):
         try:
             await channel.send_text(item.citizen_openid, item.text)
         except (OutsideReplyWindow, TooManyMessages) as exc:
             log.warning("delivery_refused", delivery_id=item.delivery_id, errcode=exc.errcode)
-            wants_notice = await transcript.mark_held(
+            wants_notice = await deliveries.mark_held(
                 item.delivery_id, exc.errcode, type(exc).__name__, clock.now()
             )
             if wants_notice and notice is not None and await notice.notify(item.citizen_openid):
-                await transcript.mark_noticed(item.delivery_id, clock.now())
+                await deliveries.mark_noticed(item.delivery_id, clock.now())
                 log.info("fallback_notice_sent", delivery_id=item.delivery_id)
             continue
         except (WeChatUnavailable, WeChatRefused) as exc:
             errcode = getattr(exc, "errcode", None)
             backoff = RETRY_BACKOFF[min(item.attempts - 1, len(RETRY_BACKOFF) - 1)]
             log.warning("delivery_retry_later", delivery_id=item.delivery_id, errcode=errcode)
-            await transcript.mark_retry(item.delivery_id, errcode, type(exc).__name__, clock.now() + backoff)
+            await deliveries.mark_retry(item.delivery_id, errcode, type(exc).__name__, clock.now() + backoff)
             continue
-        await transcript.mark_sent(item.delivery_id, "custom_send", clock.now())
+        await deliveries.mark_sent(item.delivery_id, "custom_send", clock.now())
         log.info("delivery_sent", delivery_id=item.delivery_id)
         sent += 1
     return sent

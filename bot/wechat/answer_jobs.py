@@ -14,6 +14,7 @@ from bot.clock import Clock
 from bot.consultations.turns import Inbound
 from bot.delivery import CitizenChannel, FallbackNotice, deliver_pending
 from bot.dialogue.conversation import Answer, Conversation
+from bot.store.deliveries import Deliveries
 from bot.store.transcript import RecordedInbound, Transcript
 
 log = structlog.get_logger(__name__)
@@ -46,6 +47,7 @@ class AnswerJobs:
         scheduler: aiojobs.Scheduler,
         conversation: Conversation,
         transcript: Transcript,
+        deliveries: Deliveries,
         channel: CitizenChannel,
         clock: Clock,
         decision_wait: float,
@@ -54,6 +56,7 @@ class AnswerJobs:
         self._scheduler = scheduler
         self._conversation = conversation
         self._transcript = transcript
+        self._deliveries = deliveries
         self._channel = channel
         self._clock = clock
         self._decision_wait = decision_wait
@@ -61,7 +64,7 @@ class AnswerJobs:
 
     async def deliver(self, delivery_ids: list[int] | None = None) -> int:
         """Send these (or all due) deliveries; a refused answer is held and the citizen notified."""
-        return await deliver_pending(self._transcript, self._channel, self._clock, delivery_ids, self._notice)
+        return await deliver_pending(self._deliveries, self._channel, self._clock, delivery_ids, self._notice)
 
     async def answer(self, inbound: Inbound, recorded: RecordedInbound) -> AnswerJob:
         job = AnswerJob(answered=asyncio.get_running_loop().create_future())
@@ -86,7 +89,7 @@ class AnswerJobs:
             except TimeoutError:
                 log.warning("passive_decision_missing", message_id=recorded.message_id)
             if not job.passive_returned:
-                await self._transcript.unclaim_passive(answer.passive_delivery_id, self._clock.now())
+                await self._deliveries.unclaim_passive(answer.passive_delivery_id, self._clock.now())
                 to_send.insert(0, answer.passive_delivery_id)
         if to_send:
             await self.deliver(to_send)
@@ -110,7 +113,7 @@ class AnswerJobs:
     async def send_due(self) -> int:
         """Periodic: send deliveries still pending (after a crash or a network failure), first
         taking back those a dead worker left half-sent."""
-        released = await self._transcript.release_stuck(self._clock.now(), STUCK_SENDING_AFTER)
+        released = await self._deliveries.release_stuck(self._clock.now(), STUCK_SENDING_AFTER)
         if released:
             log.warning("stuck_deliveries_released", count=released)
         return await self.deliver()
