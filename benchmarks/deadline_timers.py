@@ -176,15 +176,16 @@ async def reset_postgres(url: str) -> None:
 
 async def load(db: Any, plan: Plan) -> tuple[list[int], list[int], list[int]]:
     """Consultants, citizens + consultations, then the handoffs; returns (handoff, staff, supervisor) ids."""
-    from bot.store import handoffs as records
-    from bot.store.handoffs import NewHandoff, citizen_t, consultation_t
+    from bot.store.consultants import save_consultant
+    from bot.store.handoffs import NewHandoff, insert_handoff
+    from bot.store.tables import citizen_t, consultation_t
 
     start = plan.start
     codes = sorted(set(plan.specialties))
 
     def staff(conn: Connection) -> tuple[list[int], list[int]]:
         answering = [
-            records.save_consultant(
+            save_consultant(
                 conn,
                 username=f"bench_c{i}",
                 password_hash="bench-hash",
@@ -195,7 +196,7 @@ async def load(db: Any, plan: Plan) -> tuple[list[int], list[int], list[int]]:
             for i in range(8)
         ]
         answering.append(
-            records.save_consultant(
+            save_consultant(
                 conn,
                 username="bench_general",
                 password_hash="bench-hash",
@@ -205,7 +206,7 @@ async def load(db: Any, plan: Plan) -> tuple[list[int], list[int], list[int]]:
             )
         )
         supervisors = [
-            records.save_consultant(
+            save_consultant(
                 conn,
                 username=f"bench_s{i}",
                 password_hash="bench-hash",
@@ -215,7 +216,7 @@ async def load(db: Any, plan: Plan) -> tuple[list[int], list[int], list[int]]:
             )
             for i in range(2)
         ]
-        records.save_consultant(
+        save_consultant(
             conn, username="bench_admin", password_hash="bench-hash", role="admin", specialties=[], now=start
         )
         return answering, supervisors
@@ -270,7 +271,7 @@ async def load(db: Any, plan: Plan) -> tuple[list[int], list[int], list[int]]:
                     due_at=plan.due[i],
                     reminders=plan.reminders[i],
                 )
-                ids.append(records.insert_handoff(conn, new, plan.opened[i]))
+                ids.append(insert_handoff(conn, new, plan.opened[i]))
             return ids
 
         handoff_ids.extend(await db.write(batch))
@@ -425,7 +426,7 @@ async def floor(worker: Worker, at: datetime, recipients: Callable[..., list[int
 
 async def audit(db: Any, plan: Plan) -> dict[str, int]:
     """What the rows say after the day."""
-    from bot.store.handoffs import deadline_t, event_t, handoff_t, notice_t, reminder_t
+    from bot.store.tables import deadline_t, event_t, handoff_t, notice_t, reminder_t
 
     end = plan.cutoff
 
