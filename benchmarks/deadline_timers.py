@@ -47,9 +47,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, event, func, insert, select, text
+
+if TYPE_CHECKING:
+    from bot.workdays.service_calendar import ServiceCalendar
 
 POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test_h3"
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -320,7 +323,7 @@ async def simulate(
     plan: Plan,
     handoff_ids: list[int],
     actors: list[int],
-    recipients: Callable[..., list[int]],
+    service: ServiceCalendar,
     *,
     interval: timedelta,
     frozen_clock: bool,
@@ -339,7 +342,7 @@ async def simulate(
 
     async def wake_one(worker: Worker, wake: datetime) -> None:
         started = time.perf_counter()
-        fired = await sweep_deadlines(worker.db, wake, recipients)
+        fired = await sweep_deadlines(worker.db, wake, service)
         swept = time.perf_counter()
         upcoming = await next_due(worker.db)
         done = time.perf_counter()
@@ -396,7 +399,7 @@ async def simulate(
     return day
 
 
-async def floor(worker: Worker, at: datetime, recipients: Callable[..., list[int]]) -> dict[str, float]:
+async def floor(worker: Worker, at: datetime, service: ServiceCalendar) -> dict[str, float]:
     """Median wall and CPU of an empty sweep + next_due at `at`, and of a bare write transaction."""
     from scheduler.deadline_sweep import next_due, sweep_deadlines
 
@@ -405,7 +408,7 @@ async def floor(worker: Worker, at: datetime, recipients: Callable[..., list[int
     for _ in range(FLOOR_SAMPLES):
         cpu = time.process_time()
         started = time.perf_counter()
-        fired = await sweep_deadlines(worker.db, at, recipients)
+        fired = await sweep_deadlines(worker.db, at, service)
         swept = time.perf_counter()
         await next_due(worker.db)
         nexts.append((time.perf_counter() - swept) * 1000)
@@ -468,7 +471,6 @@ async def audit(db: Any, plan: Plan) -> dict[str, int]:
 async def variant(url: str, workers_count: int, plan: Plan, args: argparse.Namespace) -> dict[str, Any]:
     from bot.center.center import load_center
     from bot.store.db import upgrade_schema
-    from handoff.queue import HandoffQueue
     from scheduler.deadline_sweep import next_due
 
     if url.startswith("postgresql"):
@@ -477,7 +479,6 @@ async def variant(url: str, workers_count: int, plan: Plan, args: argparse.Names
     try:
         await upgrade_schema(workers[0].db)
         center = load_center(REPO_ROOT / "data")
-        queue = HandoffQueue(workers[0].db, None, center.specialties, center.service, center.texts)  # type: ignore[arg-type]
         loading = time.perf_counter()
         handoff_ids, answering, _ = await load(workers[0].db, plan)
         load_s = time.perf_counter() - loading
@@ -493,19 +494,19 @@ async def variant(url: str, workers_count: int, plan: Plan, args: argparse.Names
             await w.db.ping()
         first = await next_due(workers[0].db)
         assert first is not None and first > plan.start
-        start_floor = await floor(workers[0], plan.start, queue.recipients)
+        start_floor = await floor(workers[0], plan.start, center.service)
         day = await simulate(
             workers,
             plan,
             handoff_ids,
             answering,
-            queue.recipients,
+            center.service,
             interval=timedelta(seconds=args.interval),
             frozen_clock=args.frozen_clock,
             rearm_overdue=not args.old_rearm,
         )
         rows = await audit(workers[0].db, plan)
-        end_floor = await floor(workers[0], day.last_wake, queue.recipients)
+        end_floor = await floor(workers[0], day.last_wake, center.service)
     finally:
         for w in workers:
             await w.db.close()

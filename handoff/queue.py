@@ -339,26 +339,6 @@ class HandoffQueue:
     async def notices(self, viewer: Consultant) -> list[dict[str, Any]]:
         return await self._db.read(lambda conn: queue_views.notices_for(conn, viewer.id))
 
-    # ---- timers ----------------------------------------------------------------------------
-    def recipients(
-        self, staff: list[Consultant], specialty: str, assignee_id: int | None, now: datetime, step: str
-    ) -> list[int]:
-        """Reminders go to the assignee, else to the specialty's on-duty consultants, else to the
-        specialty's consultants; breaches also escalate to every supervisor. Never to nobody."""
-        active = [c for c in staff if c.active]
-        supervisors = [c.id for c in active if c.role == "supervisor"]
-        if assignee_id is not None:
-            chosen = [assignee_id]
-        else:
-            chosen = [c.id for c in self.service.on_duty(active, specialty, now)]
-            if not chosen:
-                chosen = [c.id for c in active if c.role != "admin" and c.serves(specialty)]
-        if step == "breached" or not chosen:
-            chosen = chosen + [s for s in supervisors if s not in chosen]
-        if not chosen:
-            chosen = [c.id for c in active if c.role == "admin"]
-        return chosen
-
     # ---- shared ----------------------------------------------------------------------------
     @staticmethod
     def _ref(conn: Connection, handoff_id: int) -> QueueItemRef:

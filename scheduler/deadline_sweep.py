@@ -9,7 +9,6 @@ was down) is simply due, and fires on the first sweep after the start.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -21,11 +20,10 @@ from bot.store.consultants import consultants
 from bot.store.db import Database
 from bot.store.handoffs import record_event
 from bot.workdays.duty import Consultant
+from bot.workdays.service_calendar import ServiceCalendar
+from handoff.recipients import recipients
 
 log = structlog.get_logger(__name__)
-
-# (consultants, specialty, assignee_id, now, step) -> ids of the accounts to notify
-Recipients = Callable[[list[Consultant], str, int | None, datetime, str], list[int]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,12 +38,12 @@ class Fired:
 
 
 async def sweep_deadlines(
-    db: Database, now: datetime, recipients: Recipients, batch: int = 500
+    db: Database, now: datetime, service: ServiceCalendar, batch: int = 500
 ) -> list[Fired]:
     """Fire every reminder and breach due at `now`; batches keep each transaction short."""
     fired: list[Fired] = []
     while True:
-        done = await db.write(lambda conn: _fire_batch(conn, now, recipients, batch))
+        done = await db.write(lambda conn: _fire_batch(conn, now, service, batch))
         fired.extend(done)
         if len(done) < batch:
             break
@@ -61,7 +59,7 @@ async def next_due(db: Database) -> datetime | None:
     return await db.read(timers.earliest_due)
 
 
-def _fire_batch(conn: Connection, now: datetime, recipients: Recipients, batch: int) -> list[Fired]:
+def _fire_batch(conn: Connection, now: datetime, service: ServiceCalendar, batch: int) -> list[Fired]:
     staff: list[Consultant] | None = None
     fired: list[Fired] = []
 
@@ -69,16 +67,7 @@ def _fire_batch(conn: Connection, now: datetime, recipients: Recipients, batch: 
         if not timers.mark_reminder_sent(conn, due.id, now):
             continue
         staff = staff if staff is not None else consultants(conn)
-        fired.append(
-            _announce(
-                conn,
-                due,
-                "reminder",
-                "reminded",
-                recipients(staff, due.specialty, due.assignee_id, now, "reminder"),
-                now,
-            )
-        )
+        fired.append(_announce(conn, due, "reminder", "reminded", staff, service, now))
 
     room = batch - len(fired)
     if room <= 0:
@@ -87,16 +76,7 @@ def _fire_batch(conn: Connection, now: datetime, recipients: Recipients, batch: 
         if not timers.mark_breached(conn, due, now):
             continue
         staff = staff if staff is not None else consultants(conn)
-        fired.append(
-            _announce(
-                conn,
-                due,
-                "breached",
-                "breached",
-                recipients(staff, due.specialty, due.assignee_id, now, "breached"),
-                now,
-            )
-        )
+        fired.append(_announce(conn, due, "breached", "breached", staff, service, now))
         log.warning("deadline_breached", handoff_id=due.handoff_id)
     return fired
 
@@ -106,10 +86,12 @@ def _announce(
     due: timers.DueStep,
     step: str,
     event: str,
-    to: list[int],
+    staff: list[Consultant],
+    service: ServiceCalendar,
     now: datetime,
 ) -> Fired:
     """The step's console notices and its event on the handoff, in the transaction that marked it."""
+    to = recipients(staff, due.specialty, due.assignee_id, now, step, service)
     timers.add_notices(conn, to, due.handoff_id, step, now)
     record_event(conn, due.handoff_id, event, None, now, due_at=due.due_at.isoformat(), recipients=len(to))
     return Fired(step, due.handoff_id, due.due_at, now, tuple(to))
