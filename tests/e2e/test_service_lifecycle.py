@@ -15,7 +15,7 @@ import aiohttp
 import pytest
 from sqlalchemy import text
 
-from bot.app import DATABASE
+from bot.app import ANSWER_JOBS, CONVERSATION, DATABASE
 from bot.clock import MovableClock
 from bot.consultations.turns import Inbound
 from tests.conftest import ServiceFactory
@@ -101,17 +101,16 @@ async def test_a_turn_recorded_but_never_answered_is_answered_by_the_recovery_sw
     start_service: ServiceFactory, fake_wechat
 ):
     svc = await start_service()
-    service = svc.service
-    assert service.conversation is not None and service.jobs is not None
-    now = service.clock.now()
+    conversation, jobs = svc.app[CONVERSATION], svc.app[ANSWER_JOBS]
+    now = svc.clock.now()
     turn = Inbound(
         citizen_openid="o_crashed", msg_key="msg|777", kind="text", received_at=now, sent_at=now, text="在吗"
     )
-    await service.conversation.record(turn)  # the worker "died" before answering
-    assert await service.jobs.answer_forgotten(older_than=0) == 1
+    await conversation.record(turn)  # the worker "died" before answering
+    assert await jobs.answer_forgotten(older_than=0) == 1
     sent = await fake_wechat.sent("o_crashed")
     assert len(sent) == 1 and sent[0]["content"].startswith("您好")
-    assert await service.jobs.answer_forgotten(older_than=0) == 0
+    assert await jobs.answer_forgotten(older_than=0) == 0
 
 
 def _free_port() -> int:
@@ -161,9 +160,8 @@ async def test_a_delivery_left_half_sent_by_a_dead_worker_is_sent_by_the_sweep(
     start_service: ServiceFactory, fake_wechat
 ):
     svc = await start_service()
-    service = svc.service
-    assert service.conversation is not None and service.jobs is not None and service.database is not None
-    now = service.clock.now()
+    conversation, jobs = svc.app[CONVERSATION], svc.app[ANSWER_JOBS]
+    now = svc.clock.now()
     turn = Inbound(
         citizen_openid="o_half_sent",
         msg_key="msg|888",
@@ -172,16 +170,16 @@ async def test_a_delivery_left_half_sent_by_a_dead_worker_is_sent_by_the_sweep(
         sent_at=now,
         text="在吗",
     )
-    recorded = await service.conversation.record(turn)
-    await service.conversation.answer(turn, recorded)  # committed; the worker "dies" mid-send:
+    recorded = await conversation.record(turn)
+    await conversation.answer(turn, recorded)  # committed; the worker "dies" mid-send:
     stuck_since = now - timedelta(minutes=10)
-    await service.database.write(
+    await svc.database.write(
         lambda conn: conn.execute(
             text("UPDATE delivery SET status = 'sending', next_attempt_at = :at"), {"at": stuck_since}
         )
     )
-    assert await service.jobs.send_due() == 1
+    assert await jobs.send_due() == 1
     sent = await fake_wechat.sent("o_half_sent")
     assert len(sent) == 1 and sent[0]["content"].startswith("您好")
     assert await svc.scalar("SELECT status FROM delivery") == "sent"
-    assert await service.jobs.send_due() == 0
+    assert await jobs.send_due() == 0
