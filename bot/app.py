@@ -33,6 +33,7 @@ from bot.public_api.eligibility import eligibility_routes
 from bot.public_api.nlu import nlu_routes
 from bot.settings import Settings
 from bot.store.db import Database, open_database, schema_is_current, upgrade_schema
+from bot.store.deliveries import DeliveryLedger
 from bot.store.live_feed import LiveFeed
 from bot.store.redis_keys import CitizenLocks, LocalCitizenLocks, RedisKeys, connect_redis
 from bot.store.transcript import Transcript
@@ -53,6 +54,7 @@ CLOCK = web.AppKey("clock", Clock)
 CENTER = web.AppKey("center", Center)
 DATABASE = web.AppKey("database", Database)
 TRANSCRIPT = web.AppKey("transcript", Transcript)
+DELIVERY_LEDGER = web.AppKey("delivery_ledger", DeliveryLedger)
 REDIS = web.AppKey("redis", aioredis.Redis)
 LIVE = web.AppKey("live", LiveFeed)
 HTTP = web.AppKey("http", aiohttp.ClientSession)
@@ -110,6 +112,7 @@ def _database_ctx(migrate: bool) -> Callable[[web.Application], AsyncIterator[No
             raise RuntimeError("the database schema is not current: run `legalaid db upgrade`")
         app[DATABASE] = db
         app[TRANSCRIPT] = Transcript(db)
+        app[DELIVERY_LEDGER] = DeliveryLedger(db)
         yield
         await db.close()
 
@@ -209,7 +212,7 @@ def _dialogue_ctx(
                 center.texts.say("handoff.answer_waiting_notice"),
             )
         )
-        app[DELIVERIES] = Deliveries(app[TRANSCRIPT], app[WECHAT_API], clock, notice)
+        app[DELIVERIES] = Deliveries(app[DELIVERY_LEDGER], app[WECHAT_API], clock, notice)
         app[ANSWER_JOBS] = AnswerJobs(
             jobs,
             app[CONVERSATION],
@@ -221,7 +224,7 @@ def _dialogue_ctx(
         app[DEADLINE_ALARM] = DeadlineAlarm(
             app[DATABASE], clock, app[HANDOFFS], every=settings.deadline_sweep_seconds
         )
-        callback.connect(app[CONVERSATION], app[TRANSCRIPT], app[ANSWER_JOBS], app[REDIS], keys)
+        callback.connect(app[CONVERSATION], app[DELIVERY_LEDGER], app[ANSWER_JOBS], app[REDIS], keys)
         yield
         await jobs.close()
 

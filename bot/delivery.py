@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 import structlog
 
 from bot.clock import Clock
 from bot.errors import OutsideReplyWindow, TooManyMessages, WeChatRefused, WeChatUnavailable
-from bot.store.transcript import Transcript
+from bot.store.deliveries import DeliveryLedger
 
 log = structlog.get_logger(__name__)
 # A send takes seconds at most (timeouts and bounded retries); longer means its worker died.
@@ -37,34 +37,38 @@ class Deliveries:
 
     def __init__(
         self,
-        transcript: Transcript,
+        ledger: DeliveryLedger,
         channel: CitizenChannel,
         clock: Clock,
         notice: FallbackNotice | None = None,
     ) -> None:
-        self._transcript = transcript
+        self._ledger = ledger
         self._channel = channel
         self._clock = clock
         self._notice = notice
 
     async def send(self, delivery_ids: list[int] | None = None) -> int:
         """Send these (or all due) deliveries; a refused answer is held and the citizen notified."""
-        return await deliver_pending(self._transcript, self._channel, self._clock, delivery_ids, self._notice)
+        return await deliver_pending(self._ledger, self._channel, self._clock, delivery_ids, self._notice)
 
     async def send_due(self) -> int:
         """Periodic: send deliveries still pending (after a crash or a network failure), first
         taking back those a dead worker left half-sent."""
-        released = await self._transcript.release_stuck(self._clock.now(), STUCK_SENDING_AFTER)
+        released = await self._ledger.release_stuck(self._clock.now(), STUCK_SENDING_AFTER)
         if released:
             log.warning("stuck_deliveries_released", count=released)
         return await self.send()
 
     async def statuses(self, delivery_ids: list[int]) -> list[str]:
-        return await self._transcript.delivery_statuses(delivery_ids)
+        return await self._ledger.delivery_statuses(delivery_ids)
+
+    async def take_back_passive(self, delivery_id: int, now: datetime) -> None:
+        """The passive reply did not go out after all: it is sent like any other delivery."""
+        await self._ledger.unclaim_passive(delivery_id, now)
 
 
 async def deliver_pending(
-    transcript: Transcript,
+    deliveries: DeliveryLedger,
     channel: CitizenChannel,
     clock: Clock,
     delivery_ids: list[int] | None = None,
@@ -77,25 +81,25 @@ async def deliver_pending(
     releases every held answer (Transcript.save_response). Nothing is dropped.
     """
     sent = 0
-    for item in await transcript.claim_for_sending(delivery_ids, clock.now()):
+    for item in await deliveries.claim_for_sending(delivery_ids, clock.now()):
         try:
             await channel.send_text(item.citizen_openid, item.text)
         except (OutsideReplyWindow, TooManyMessages) as exc:
             log.warning("delivery_refused", delivery_id=item.delivery_id, errcode=exc.errcode)
-            wants_notice = await transcript.mark_held(
+            wants_notice = await deliveries.mark_held(
                 item.delivery_id, exc.errcode, type(exc).__name__, clock.now()
             )
             if wants_notice and notice is not None and await notice.notify(item.citizen_openid):
-                await transcript.mark_noticed(item.delivery_id, clock.now())
+                await deliveries.mark_noticed(item.delivery_id, clock.now())
                 log.info("fallback_notice_sent", delivery_id=item.delivery_id)
             continue
         except (WeChatUnavailable, WeChatRefused) as exc:
             errcode = getattr(exc, "errcode", None)
             backoff = RETRY_BACKOFF[min(item.attempts - 1, len(RETRY_BACKOFF) - 1)]
             log.warning("delivery_retry_later", delivery_id=item.delivery_id, errcode=errcode)
-            await transcript.mark_retry(item.delivery_id, errcode, type(exc).__name__, clock.now() + backoff)
+            await deliveries.mark_retry(item.delivery_id, errcode, type(exc).__name__, clock.now() + backoff)
             continue
-        await transcript.mark_sent(item.delivery_id, "custom_send", clock.now())
+        await deliveries.mark_sent(item.delivery_id, "custom_send", clock.now())
         log.info("delivery_sent", delivery_id=item.delivery_id)
         sent += 1
     return sent

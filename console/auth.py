@@ -13,8 +13,7 @@ import structlog
 from aiohttp import web
 
 from bot.auth.sessions import ConsoleSessions
-from bot.store.handoffs import ConsultantRecord
-from handoff.handoff import Consultant
+from bot.workdays.duty import Consultant
 
 COOKIE = "legalaid_session"
 Route = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -90,11 +89,10 @@ class ConsoleAuth:
             found = await self._sessions.find(request.cookies.get(COOKIE))
             if found is None:
                 return problem(401, "not_logged_in", "log in first")
-            account, csrf = found
+            viewer, csrf = found
             if request.method not in ("GET", "HEAD") and not _csrf_ok(request, csrf):
                 return problem(403, "csrf", "missing or wrong X-CSRF-Token")
-            viewer = Consultant(account.id, account.username, account.role, account.specialties)  # type: ignore[arg-type]
-            structlog.contextvars.bind_contextvars(consultant_id=account.id)
+            structlog.contextvars.bind_contextvars(consultant_id=viewer.id)
             return await route(request, viewer)
 
         return guarded
@@ -105,7 +103,7 @@ def _csrf_ok(request: web.Request, csrf: str) -> bool:
     return bool(sent) and hmac.compare_digest(sent.encode(), csrf.encode())
 
 
-def _session_body(account: ConsultantRecord, csrf: str) -> dict[str, object]:
+def _session_body(account: Consultant, csrf: str) -> dict[str, object]:
     return {
         "csrf_token": csrf,
         "consultant": {

@@ -15,9 +15,10 @@ from aiohttp import web
 
 from bot.errors import InvalidInput, LegalAidError
 from bot.store.live_feed import LiveFeed
+from bot.workdays.duty import Consultant
 from console.auth import ConsoleAuth, problem
 from console.live_stream import stream_changes
-from handoff.handoff import Consultant, HandoffError, HandoffNotFound, InvalidHandoffInput
+from handoff.handoff import HandoffError, HandoffNotFound, InvalidHandoffInput
 from handoff.queue import HandoffQueue
 
 Deliver = Callable[[list[int]], Awaitable[list[str]]]  # delivery ids -> their statuses after trying

@@ -6,13 +6,10 @@ Pure domain: no I/O. The queue (handoff/queue.py) applies these rules inside its
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
 from bot.errors import InvalidInput, LegalAidError
-from bot.workdays.duty import serves
+from bot.workdays.duty import Consultant
 
-Role = Literal["consultant", "supervisor", "admin"]
-ROLES: tuple[Role, ...] = ("consultant", "supervisor", "admin")
 # 002 §6.2 a–c: guided to apply / not eligible, advice given / not a legal matter, referred.
 OUTCOMES = {"a": "guided_to_apply", "b": "advice_given", "c": "referred"}
 CANCEL_WORDS = frozenset({"取消", "取消转人工", "不用了", "不需要了", "取消人工"})
@@ -48,24 +45,6 @@ class InvalidHandoffInput(InvalidInput, HandoffError):
 
     code = "invalid_input"
     status = 422
-
-
-@dataclass(frozen=True, slots=True)
-class Consultant:
-    """A logged-in console account, as the rules need it."""
-
-    id: int
-    username: str
-    role: Role
-    specialties: frozenset[str]
-
-    @property
-    def oversees(self) -> bool:
-        """Supervisors and admins see every queue and may reassign."""
-        return self.role in ("supervisor", "admin")
-
-    def serves(self, specialty: str) -> bool:
-        return serves(self.specialties, specialty)
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,13 +17,13 @@ from sqlalchemy import Connection
 
 from bot.center.specialties import SpecialtyRouting
 from bot.clock import Clock
-from bot.store import handoffs as records
+from bot.store import audit, handoffs, queue_views
+from bot.store.consultants import consultant_by_name, consultants
 from bot.store.db import Database
-from bot.store.handoffs import ConsultantRecord, LiveHandoff, NewHandoff
-from bot.workdays.duty import ConsultantOnDuty, serves
+from bot.store.handoffs import LiveHandoff, NewHandoff
+from bot.workdays.duty import Consultant
 from bot.workdays.service_calendar import ServiceCalendar
 from handoff.handoff import (
-    Consultant,
     HandoffAlreadyClaimed,
     HandoffClosed,
     HandoffNotFound,
@@ -94,9 +94,9 @@ class HandoffQueue:
         """
         (recorded_topic, screening), said, staff = await self._db.read(
             lambda conn: (
-                records.consultation_topic(conn, consultation_id),
-                records.recent_messages(conn, consultation_id, PACKET_MESSAGES),
-                records.consultants(conn),
+                handoffs.consultation_topic(conn, consultation_id),
+                handoffs.recent_messages(conn, consultation_id, PACKET_MESSAGES),
+                consultants(conn),
             )
         )
         intent = recorded_topic or topic
@@ -119,14 +119,12 @@ class HandoffQueue:
             new, self._say(f"handoff.{deadline.kind}", due=self.service.wall_clock_text(deadline.due_at))
         )
 
-    def deadline_for(self, staff: Sequence[ConsultantRecord], specialty: str, now: datetime) -> ReplyDeadline:
-        return decide_reply_deadline(
-            now, specialty=specialty, consultants=[_on_duty_view(c) for c in staff], service=self.service
-        )
+    def deadline_for(self, staff: Sequence[Consultant], specialty: str, now: datetime) -> ReplyDeadline:
+        return decide_reply_deadline(now, specialty=specialty, consultants=staff, service=self.service)
 
     @staticmethod
     def open_within(conn: Connection, planned: PlannedHandoff, now: datetime) -> int:
-        return records.insert_handoff(conn, planned.new, now)
+        return handoffs.insert_handoff(conn, planned.new, now)
 
     def still_waiting(self, live: LiveHandoff) -> str:
         """What a citizen hears when writing during a handoff: by when, or that it was passed on."""
@@ -165,10 +163,10 @@ class HandoffQueue:
         def query(conn: Connection) -> list[dict[str, Any]]:
             limit_to: list[str] | None = None
             if not viewer.oversees and "general" not in viewer.specialties:
-                idle = records.open_count(conn, viewer.specialties) == 0
+                idle = handoffs.open_count(conn, viewer.specialties) == 0
                 # An idle consultant sees every unclaimed item, to take one from another queue.
                 limit_to = None if idle and status == "open" else sorted(viewer.specialties | {"general"})
-            items = records.list_items(
+            items = queue_views.list_items(
                 conn,
                 status=status,
                 specialties=limit_to,
@@ -187,12 +185,12 @@ class HandoffQueue:
 
         def read(conn: Connection) -> dict[str, Any]:
             ref = self._ref(conn, handoff_id)
-            idle = records.open_count(conn, viewer.specialties) == 0
+            idle = handoffs.open_count(conn, viewer.specialties) == 0
             if not may_read(viewer, ref, idle):
                 raise NotAllowed("this item belongs to another specialty")
-            found = records.item_with_transcript(conn, handoff_id)
+            found = queue_views.item_with_transcript(conn, handoff_id)
             assert found is not None
-            records.audit(conn, viewer.id, "view_handoff", "handoff", str(handoff_id), now)
+            audit.add_entry(conn, viewer.id, "view_handoff", "handoff", str(handoff_id), now)
             found["allowed"] = _allowed(viewer, ref, idle)
             return self._named(found)
 
@@ -203,10 +201,10 @@ class HandoffQueue:
 
         def run(conn: Connection) -> None:
             ref = self._ref(conn, handoff_id)
-            check_claim(viewer, ref, records.open_count(conn, viewer.specialties) == 0)
+            check_claim(viewer, ref, handoffs.open_count(conn, viewer.specialties) == 0)
             if ref.assignee_id == viewer.id:
                 return
-            if not records.claim(conn, handoff_id, viewer.id, now, take_over=viewer.oversees):
+            if not handoffs.claim(conn, handoff_id, viewer.id, now, take_over=viewer.oversees):
                 raise HandoffAlreadyClaimed("another consultant claimed it first")
 
         await self._db.write(run)
@@ -220,7 +218,7 @@ class HandoffQueue:
 
         def run(conn: Connection) -> int:
             check_act(viewer, self._ref(conn, handoff_id))
-            delivery_id = records.add_consultant_message(conn, handoff_id, viewer.id, body, now)
+            delivery_id = handoffs.add_consultant_message(conn, handoff_id, viewer.id, body, now)
             if delivery_id is None:
                 raise HandoffClosed("the handoff is closed")
             return delivery_id
@@ -246,11 +244,11 @@ class HandoffQueue:
             check_act(viewer, self._ref(conn, handoff_id))
             assignee_id = None
             if username is not None:
-                target = records.consultant_by_name(conn, str(username))
+                target = consultant_by_name(conn, str(username))
                 if target is None or not target.active or target.role == "admin":
                     raise InvalidHandoffInput("consultant", "no such consultant")
                 assignee_id = target.id
-            if not records.transfer(
+            if not handoffs.transfer(
                 conn,
                 handoff_id,
                 specialty=specialty,
@@ -279,7 +277,7 @@ class HandoffQueue:
 
         def run(conn: Connection) -> None:
             check_act(viewer, self._ref(conn, handoff_id))
-            if not records.set_appointment(
+            if not handoffs.set_appointment(
                 conn, handoff_id, deadline.due_at, deadline.reminders, viewer.id, now
             ):
                 raise HandoffClosed("the handoff is closed")
@@ -293,9 +291,9 @@ class HandoffQueue:
 
         def run(conn: Connection) -> None:
             ref = self._ref(conn, handoff_id)
-            if not may_read(viewer, ref, records.open_count(conn, viewer.specialties) == 0):
+            if not may_read(viewer, ref, handoffs.open_count(conn, viewer.specialties) == 0):
                 raise NotAllowed("this item belongs to another specialty")
-            records.add_note(conn, handoff_id, viewer.id, body, now)
+            handoffs.add_note(conn, handoff_id, viewer.id, body, now)
 
         await self._db.write(run)
         await self.announce("note", handoff_id)
@@ -321,11 +319,11 @@ class HandoffQueue:
         def run(conn: Connection) -> int | None:
             check_act(viewer, self._ref(conn, handoff_id))
             ended_by = "bot" if to_bot else "consultant"
-            if not records.end(
+            if not handoffs.end(
                 conn, handoff_id, ended_by=ended_by, outcome=chosen, note=remark, actor_id=viewer.id, now=now
             ):
                 raise HandoffClosed("the handoff is closed")
-            return records.add_outbound(conn, handoff_id, "bot", text, None, now)
+            return handoffs.add_outbound(conn, handoff_id, "bot", text, None, now)
 
         delivery_id = await self._db.write(run)
         await self.announce("returned_to_bot" if to_bot else "closed", handoff_id)
@@ -334,39 +332,17 @@ class HandoffQueue:
     @staticmethod
     def cancel_within(conn: Connection, handoff_id: int, now: datetime) -> bool:
         """The citizen wrote 取消: the item leaves the queue, the citizen is back with the bot."""
-        return records.end(
+        return handoffs.end(
             conn, handoff_id, ended_by="citizen", outcome=None, note=None, actor_id=None, now=now
         )
 
     async def notices(self, viewer: Consultant) -> list[dict[str, Any]]:
-        return await self._db.read(lambda conn: records.notices_for(conn, viewer.id))
-
-    # ---- timers ----------------------------------------------------------------------------
-    def recipients(
-        self, staff: list[ConsultantRecord], specialty: str, assignee_id: int | None, now: datetime, step: str
-    ) -> list[int]:
-        """Reminders go to the assignee, else to the specialty's on-duty consultants, else to the
-        specialty's consultants; breaches also escalate to every supervisor. Never to nobody."""
-        active = [c for c in staff if c.active]
-        supervisors = [c.id for c in active if c.role == "supervisor"]
-        if assignee_id is not None:
-            chosen = [assignee_id]
-        else:
-            on_duty = self.service.on_duty([_on_duty_view(c) for c in active], specialty, now)
-            names = {c.username for c in on_duty}
-            chosen = [c.id for c in active if c.username in names]
-            if not chosen:
-                chosen = [c.id for c in active if c.role != "admin" and serves(c.specialties, specialty)]
-        if step == "breached" or not chosen:
-            chosen = chosen + [s for s in supervisors if s not in chosen]
-        if not chosen:
-            chosen = [c.id for c in active if c.role == "admin"]
-        return chosen
+        return await self._db.read(lambda conn: queue_views.notices_for(conn, viewer.id))
 
     # ---- shared ----------------------------------------------------------------------------
     @staticmethod
     def _ref(conn: Connection, handoff_id: int) -> QueueItemRef:
-        row = records.item_ref(conn, handoff_id)
+        row = handoffs.item_ref(conn, handoff_id)
         if row is None:
             raise HandoffNotFound(f"no handoff {handoff_id}")
         return QueueItemRef(row.id, row.status, row.specialty, row.assignee_id)
@@ -388,7 +364,3 @@ def _allowed(viewer: Consultant, ref: QueueItemRef, idle: bool) -> dict[str, boo
     except (NotAllowed, HandoffClosed):
         can_act = False
     return {"claim": can_claim, "act": can_act}
-
-
-def _on_duty_view(c: ConsultantRecord) -> ConsultantOnDuty:
-    return ConsultantOnDuty(username=c.username, role=c.role, specialties=c.specialties, active=c.active)

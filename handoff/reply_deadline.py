@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.errors import LegalAidError
-from bot.workdays.duty import ConsultantOnDuty
+from bot.workdays.duty import Consultant
 from bot.workdays.service_calendar import ServiceCalendar
 from bot.workdays.service_hours import ReminderPoints, ReplyKind, as_utc
 
@@ -34,7 +34,7 @@ def decide_reply_deadline(
     opened_at: datetime,
     *,
     specialty: str,
-    consultants: Sequence[ConsultantOnDuty],
+    consultants: Sequence[Consultant],
     service: ServiceCalendar,
 ) -> ReplyDeadline:
     """Online only if someone who can answer is on duty when the handoff opens; otherwise a message."""

@@ -50,7 +50,7 @@ class DeadlineAlarm:
 
     async def sweep(self) -> int:
         """Fire due reminders and breaches at the clock's `now` and announce them on the live feed."""
-        fired = await sweep_deadlines(self._db, self._clock.now(), self._queue.recipients)
+        fired = await sweep_deadlines(self._db, self._clock.now(), self._queue.service)
         for step in fired:
             await self._queue.announce(step.step, step.handoff_id)
         return len(fired)

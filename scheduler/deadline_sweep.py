@@ -9,29 +9,21 @@ was down) is simply due, and fires on the first sweep after the start.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 import structlog
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection
 
+from bot.store import timers
+from bot.store.consultants import consultants
 from bot.store.db import Database
-from bot.store.handoffs import (
-    ConsultantRecord,
-    consultants,
-    deadline_t,
-    handoff_t,
-    notice_t,
-    record_event,
-    reminder_t,
-)
+from bot.store.handoffs import record_event
+from bot.workdays.duty import Consultant
+from bot.workdays.service_calendar import ServiceCalendar
+from handoff.recipients import recipients
 
 log = structlog.get_logger(__name__)
-
-# (consultants, specialty, assignee_id, now, step) -> ids of the accounts to notify
-Recipients = Callable[[list[ConsultantRecord], str, int | None, datetime, str], list[int]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,12 +38,12 @@ class Fired:
 
 
 async def sweep_deadlines(
-    db: Database, now: datetime, recipients: Recipients, batch: int = 500
+    db: Database, now: datetime, service: ServiceCalendar, batch: int = 500
 ) -> list[Fired]:
     """Fire every reminder and breach due at `now`; batches keep each transaction short."""
     fired: list[Fired] = []
     while True:
-        done = await db.write(lambda conn: _fire_batch(conn, now, recipients, batch))
+        done = await db.write(lambda conn: _fire_batch(conn, now, service, batch))
         fired.extend(done)
         if len(done) < batch:
             break
@@ -64,114 +56,42 @@ async def sweep_deadlines(
 
 async def next_due(db: Database) -> datetime | None:
     """When the next step falls due: the alarm wakes then instead of waiting for its interval."""
-
-    def earliest(conn: Connection) -> datetime | None:
-        reminder = conn.execute(
-            select(func.min(reminder_t.c.due_at)).where(
-                reminder_t.c.sent_at.is_(None), reminder_t.c.cancelled_at.is_(None)
-            )
-        ).scalar_one_or_none()
-        deadline = conn.execute(
-            select(func.min(deadline_t.c.due_at)).where(*_deadline_pending())
-        ).scalar_one_or_none()
-        candidates = [at for at in (reminder, deadline) if at is not None]
-        return min(candidates) if candidates else None
-
-    return await db.read(earliest)
+    return await db.read(timers.earliest_due)
 
 
-def _deadline_pending() -> tuple[Any, ...]:
-    return (
-        deadline_t.c.superseded_at.is_(None),
-        deadline_t.c.answered_at.is_(None),
-        deadline_t.c.breached_at.is_(None),
-    )
-
-
-def _fire_batch(conn: Connection, now: datetime, recipients: Recipients, batch: int) -> list[Fired]:
-    staff: list[ConsultantRecord] | None = None
+def _fire_batch(conn: Connection, now: datetime, service: ServiceCalendar, batch: int) -> list[Fired]:
+    staff: list[Consultant] | None = None
     fired: list[Fired] = []
-    skip_locked = conn.dialect.name != "sqlite"
 
-    due_reminders = (
-        select(
-            reminder_t.c.id,
-            reminder_t.c.handoff_id,
-            reminder_t.c.due_at,
-            handoff_t.c.specialty,
-            handoff_t.c.assignee_id,
-        )
-        .join(handoff_t, handoff_t.c.id == reminder_t.c.handoff_id)
-        .where(
-            reminder_t.c.sent_at.is_(None), reminder_t.c.cancelled_at.is_(None), reminder_t.c.due_at <= now
-        )
-        .order_by(reminder_t.c.due_at)
-        .limit(batch)
-    )
-    if skip_locked:
-        due_reminders = due_reminders.with_for_update(of=reminder_t, skip_locked=True)
-    for row in conn.execute(due_reminders).all():
-        won = conn.execute(
-            update(reminder_t)
-            .where(reminder_t.c.id == row.id, reminder_t.c.sent_at.is_(None))
-            .values(sent_at=now)
-        ).rowcount
-        if won != 1:
+    for due in timers.due_reminders(conn, now, batch):
+        if not timers.mark_reminder_sent(conn, due.id, now):
             continue
         staff = staff if staff is not None else consultants(conn)
-        to = recipients(staff, row.specialty, row.assignee_id, now, "reminder")
-        _notify(conn, to, row.handoff_id, "reminder", now)
-        record_event(
-            conn, row.handoff_id, "reminded", None, now, due_at=row.due_at.isoformat(), recipients=len(to)
-        )
-        fired.append(Fired("reminder", row.handoff_id, row.due_at, now, tuple(to)))
+        fired.append(_announce(conn, due, "reminder", "reminded", staff, service, now))
 
     room = batch - len(fired)
     if room <= 0:
         return fired
-    due_deadlines = (
-        select(
-            deadline_t.c.id,
-            deadline_t.c.handoff_id,
-            deadline_t.c.due_at,
-            handoff_t.c.specialty,
-            handoff_t.c.assignee_id,
-        )
-        .join(handoff_t, handoff_t.c.id == deadline_t.c.handoff_id)
-        .where(*_deadline_pending(), deadline_t.c.due_at <= now)
-        .order_by(deadline_t.c.due_at)
-        .limit(room)
-    )
-    if skip_locked:
-        due_deadlines = due_deadlines.with_for_update(of=deadline_t, skip_locked=True)
-    for row in conn.execute(due_deadlines).all():
-        won = conn.execute(
-            update(deadline_t).where(deadline_t.c.id == row.id, *_deadline_pending()).values(breached_at=now)
-        ).rowcount
-        if won != 1:
+    for due in timers.due_deadlines(conn, now, room):
+        if not timers.mark_breached(conn, due, now):
             continue
-        conn.execute(
-            update(handoff_t)
-            .where(handoff_t.c.id == row.handoff_id, handoff_t.c.breached_at.is_(None))
-            .values(breached_at=now)
-        )
         staff = staff if staff is not None else consultants(conn)
-        to = recipients(staff, row.specialty, row.assignee_id, now, "breached")
-        _notify(conn, to, row.handoff_id, "breached", now)
-        record_event(
-            conn, row.handoff_id, "breached", None, now, due_at=row.due_at.isoformat(), recipients=len(to)
-        )
-        log.warning("deadline_breached", handoff_id=row.handoff_id)
-        fired.append(Fired("breached", row.handoff_id, row.due_at, now, tuple(to)))
+        fired.append(_announce(conn, due, "breached", "breached", staff, service, now))
+        log.warning("deadline_breached", handoff_id=due.handoff_id)
     return fired
 
 
-def _notify(conn: Connection, consultant_ids: list[int], handoff_id: int, kind: str, now: datetime) -> None:
-    if consultant_ids:
-        conn.execute(
-            insert(notice_t),
-            [
-                {"consultant_id": c, "handoff_id": handoff_id, "kind": kind, "created_at": now}
-                for c in consultant_ids
-            ],
-        )
+def _announce(
+    conn: Connection,
+    due: timers.DueStep,
+    step: str,
+    event: str,
+    staff: list[Consultant],
+    service: ServiceCalendar,
+    now: datetime,
+) -> Fired:
+    """The step's console notices and its event on the handoff, in the transaction that marked it."""
+    to = recipients(staff, due.specialty, due.assignee_id, now, step, service)
+    timers.add_notices(conn, to, due.handoff_id, step, now)
+    record_event(conn, due.handoff_id, event, None, now, due_at=due.due_at.isoformat(), recipients=len(to))
+    return Fired(step, due.handoff_id, due.due_at, now, tuple(to))

@@ -11,15 +11,17 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import event
 
 from benchmarks.deadline_timers.plan import START, Plan
 from benchmarks.deadline_timers.rows import apply
+
+if TYPE_CHECKING:
+    from bot.workdays.service_calendar import ServiceCalendar
 
 REARM_SLACK = timedelta(seconds=0.05)  # bot/app.py: run_date = now + wait + 0.05
 
@@ -81,7 +83,7 @@ async def simulate(
     plan: Plan,
     handoff_ids: list[int],
     actors: list[int],
-    recipients: Callable[..., list[int]],
+    service: ServiceCalendar,
     *,
     interval: timedelta,
     frozen_clock: bool,
@@ -100,7 +102,7 @@ async def simulate(
 
     async def wake_one(worker: Worker, wake: datetime) -> None:
         started = time.perf_counter()
-        fired = await sweep_deadlines(worker.db, wake, recipients)
+        fired = await sweep_deadlines(worker.db, wake, service)
         swept = time.perf_counter()
         upcoming = await next_due(worker.db)
         done = time.perf_counter()

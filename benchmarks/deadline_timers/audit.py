@@ -15,7 +15,7 @@ from benchmarks.deadline_timers.plan import Plan
 
 async def audit(db: Any, plan: Plan) -> dict[str, int]:
     """What the rows say after the day."""
-    from bot.store.handoffs import deadline_t, event_t, handoff_t, notice_t, reminder_t
+    from bot.store.tables import deadline_t, event_t, handoff_t, notice_t, reminder_t
 
     end = plan.cutoff
 

@@ -8,17 +8,20 @@ from __future__ import annotations
 
 import statistics
 import time
-from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import text
 
 from benchmarks.deadline_timers.alarm import Worker
 
+if TYPE_CHECKING:
+    from bot.workdays.service_calendar import ServiceCalendar
+
 FLOOR_SAMPLES = 200
 
 
-async def floor(worker: Worker, at: datetime, recipients: Callable[..., list[int]]) -> dict[str, float]:
+async def floor(worker: Worker, at: datetime, service: ServiceCalendar) -> dict[str, float]:
     """Median wall and CPU of an empty sweep + next_due at `at`, and of a bare write transaction."""
     from scheduler.deadline_sweep import next_due, sweep_deadlines
 
@@ -27,7 +30,7 @@ async def floor(worker: Worker, at: datetime, recipients: Callable[..., list[int
     for _ in range(FLOOR_SAMPLES):
         cpu = time.process_time()
         started = time.perf_counter()
-        fired = await sweep_deadlines(worker.db, at, recipients)
+        fired = await sweep_deadlines(worker.db, at, service)
         swept = time.perf_counter()
         await next_due(worker.db)
         nexts.append((time.perf_counter() - swept) * 1000)

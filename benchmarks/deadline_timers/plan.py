@@ -12,6 +12,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from bot.workdays.service_hours import ReplyKind
+
+KINDS: tuple[ReplyKind, ...] = ("online", "message")
+
 START = datetime(2026, 11, 22, 16, 0, tzinfo=UTC)  # Monday 23 Nov 2026, 00:00 Beijing time
 DAY = timedelta(hours=24)
 
@@ -49,7 +53,7 @@ def make_plan(handoffs: int, seed: int, points: Any, specialty_codes: list[str])
     start, cutoff = START, START + DAY
     plan = Plan(start, cutoff, cutoff + timedelta(minutes=1), [], [], [], [], [], [])
     for i in range(handoffs):
-        kind = rng.choice(("online", "message"))
+        kind = rng.choice(KINDS)
         due = start + timedelta(seconds=rng.uniform(1, DAY.total_seconds()))
         due = due.replace(microsecond=due.microsecond // 1000 * 1000)  # ms, like a real clock's records
         opened = due - (ONLINE_REPLY if kind == "online" else MESSAGE_REPLY)

@@ -28,15 +28,16 @@ async def reset_postgres(url: str) -> None:
 
 async def load(db: Any, plan: Plan) -> tuple[list[int], list[int], list[int]]:
     """Consultants, citizens + consultations, then the handoffs; returns (handoff, staff, supervisor) ids."""
-    from bot.store import handoffs as records
-    from bot.store.handoffs import NewHandoff, citizen_t, consultation_t
+    from bot.store.consultants import save_consultant
+    from bot.store.handoffs import NewHandoff, insert_handoff
+    from bot.store.tables import citizen_t, consultation_t
 
     start = plan.start
     codes = sorted(set(plan.specialties))
 
     def staff(conn: Connection) -> tuple[list[int], list[int]]:
         answering = [
-            records.save_consultant(
+            save_consultant(
                 conn,
                 username=f"bench_c{i}",
                 password_hash="bench-hash",
@@ -47,7 +48,7 @@ async def load(db: Any, plan: Plan) -> tuple[list[int], list[int], list[int]]:
             for i in range(8)
         ]
         answering.append(
-            records.save_consultant(
+            save_consultant(
                 conn,
                 username="bench_general",
                 password_hash="bench-hash",
@@ -57,7 +58,7 @@ async def load(db: Any, plan: Plan) -> tuple[list[int], list[int], list[int]]:
             )
         )
         supervisors = [
-            records.save_consultant(
+            save_consultant(
                 conn,
                 username=f"bench_s{i}",
                 password_hash="bench-hash",
@@ -67,7 +68,7 @@ async def load(db: Any, plan: Plan) -> tuple[list[int], list[int], list[int]]:
             )
             for i in range(2)
         ]
-        records.save_consultant(
+        save_consultant(
             conn, username="bench_admin", password_hash="bench-hash", role="admin", specialties=[], now=start
         )
         return answering, supervisors
@@ -122,7 +123,7 @@ async def load(db: Any, plan: Plan) -> tuple[list[int], list[int], list[int]]:
                     due_at=plan.due[i],
                     reminders=plan.reminders[i],
                 )
-                ids.append(records.insert_handoff(conn, new, plan.opened[i]))
+                ids.append(insert_handoff(conn, new, plan.opened[i]))
             return ids
 
         handoff_ids.extend(await db.write(batch))

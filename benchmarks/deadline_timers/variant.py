@@ -27,7 +27,6 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 async def variant(url: str, workers_count: int, plan: Plan, args: argparse.Namespace) -> dict[str, Any]:
     from bot.center.center import load_center
     from bot.store.db import upgrade_schema
-    from handoff.queue import HandoffQueue
     from scheduler.deadline_sweep import next_due
 
     if url.startswith("postgresql"):
@@ -36,7 +35,6 @@ async def variant(url: str, workers_count: int, plan: Plan, args: argparse.Names
     try:
         await upgrade_schema(workers[0].db)
         center = load_center(REPO_ROOT / "data")
-        queue = HandoffQueue(workers[0].db, None, center.specialties, center.service, center.texts)  # type: ignore[arg-type]
         loading = time.perf_counter()
         handoff_ids, answering, _ = await load(workers[0].db, plan)
         load_s = time.perf_counter() - loading
@@ -52,19 +50,19 @@ async def variant(url: str, workers_count: int, plan: Plan, args: argparse.Names
             await w.db.ping()
         first = await next_due(workers[0].db)
         assert first is not None and first > plan.start
-        start_floor = await floor(workers[0], plan.start, queue.recipients)
+        start_floor = await floor(workers[0], plan.start, center.service)
         day = await simulate(
             workers,
             plan,
             handoff_ids,
             answering,
-            queue.recipients,
+            center.service,
             interval=timedelta(seconds=args.interval),
             frozen_clock=args.frozen_clock,
             rearm_overdue=not args.old_rearm,
         )
         rows = await audit(workers[0].db, plan)
-        end_floor = await floor(workers[0], day.last_wake, queue.recipients)
+        end_floor = await floor(workers[0], day.last_wake, center.service)
     finally:
         for w in workers:
             await w.db.close()

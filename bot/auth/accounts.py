@@ -11,10 +11,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from bot.errors import LegalAidError
-from bot.store import handoffs as records
+from bot.store.consultants import save_consultant
 from bot.store.db import Database
-from bot.store.handoffs import ConsultantRecord
-from handoff.handoff import ROLES
+from bot.workdays.duty import ROLES, Consultant
 
 _HASHER = PasswordHasher()
 # Verified when the username is unknown, so a wrong name costs as long as a wrong password.
@@ -31,14 +30,17 @@ def hash_password(password: str) -> str:
     return _HASHER.hash(password)
 
 
-def credential(account: ConsultantRecord) -> str:
+def credential(password_hash: str) -> str:
     """Changes when the password is reset, so sessions opened with the old one stop working."""
-    return hashlib.sha256(account.password_hash.encode()).hexdigest()[:24]
+    return hashlib.sha256(password_hash.encode()).hexdigest()[:24]
 
 
-async def verify_password(account: ConsultantRecord | None, password: str) -> bool:
-    """argon2 on a worker thread: a verification takes tens of milliseconds."""
-    stored = account.password_hash if account is not None and account.active else _DUMMY_HASH
+async def verify_password(found: tuple[Consultant, str] | None, password: str) -> bool:
+    """argon2 on a worker thread: a verification takes tens of milliseconds.
+
+    `found` is the account and its hash (bot.store.consultants.credentials_by_name), or None.
+    """
+    account, stored = found if found is not None and found[0].active else (None, _DUMMY_HASH)
 
     def check() -> bool:
         try:
@@ -47,7 +49,7 @@ async def verify_password(account: ConsultantRecord | None, password: str) -> bo
             return False
 
     ok = await asyncio.get_running_loop().run_in_executor(None, check)
-    return ok and account is not None and account.active
+    return ok and account is not None
 
 
 async def save_account(
@@ -73,7 +75,7 @@ async def save_account(
             raise InvalidAccount(f"unknown specialty {specialty!r}; known: {', '.join(sorted(known))}")
     hashed = hash_password(password)
     return await db.write(
-        lambda conn: records.save_consultant(
+        lambda conn: save_consultant(
             conn, username=username, password_hash=hashed, role=role, specialties=specialties, now=now
         )
     )

@@ -17,11 +17,10 @@ import structlog
 
 from bot.auth.accounts import credential, verify_password
 from bot.clock import Clock
-from bot.store import handoffs as records
+from bot.store.consultants import credentials_by_id, credentials_by_name
 from bot.store.db import Database
-from bot.store.handoffs import ConsultantRecord
 from bot.store.redis_keys import RedisKeys
-from handoff.handoff import ROLES
+from bot.workdays.duty import ROLES, Consultant
 
 log = structlog.get_logger(__name__)
 FAILURE_WINDOW_SECONDS = 15 * 60
@@ -33,7 +32,7 @@ ADDRESS_ATTEMPTS_FACTOR = 4
 class LoginResult:
     """A login's outcome: the session (token, csrf) on success, else why not."""
 
-    account: ConsultantRecord | None = None
+    account: Consultant | None = None
     token: str | None = None
     csrf: str | None = None
     retry_after: int = 0  # seconds, when rate-limited
@@ -72,20 +71,21 @@ class ConsoleSessions:
             if wait:
                 log.warning("console_login_rate_limited")
                 return LoginResult(retry_after=wait)
-        account = await self._db.read(lambda conn: records.consultant_by_name(conn, username))
-        if not await verify_password(account, password) or account is None:
+        found = await self._db.read(lambda conn: credentials_by_name(conn, username))
+        if not await verify_password(found, password) or found is None:
             for who, _ in limits:
                 await self._failed(who)
             log.info("console_login_failed")
             return LoginResult()
         for who, _ in limits:
             await self._redis.delete(self._keys.login_failures(who))
+        account, password_hash = found
         token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-        await self._store(token, account, csrf)
+        await self._store(token, account.id, password_hash, csrf)
         log.info("console_login", consultant_id=account.id)
         return LoginResult(account=account, token=token, csrf=csrf)
 
-    async def find(self, token: str | None) -> tuple[ConsultantRecord, str] | None:
+    async def find(self, token: str | None) -> tuple[Consultant, str] | None:
         """The account and CSRF token of a live session; sliding idle expiry."""
         if not token or len(token) > 128:
             return None
@@ -97,28 +97,29 @@ class ConsoleSessions:
         if datetime.fromisoformat(stored["expires_at"]) <= self._clock.now():
             await self._redis.delete(key)
             return None
-        account = await self._db.read(
-            lambda conn: records.consultant_by_id(conn, int(stored["consultant_id"]))
-        )
-        if account is None or not account.active or account.role not in ROLES:
+        found = await self._db.read(lambda conn: credentials_by_id(conn, int(stored["consultant_id"])))
+        if found is None:
             return None
-        if not hmac.compare_digest(stored.get("credential", ""), credential(account)):
+        account, password_hash = found
+        if not account.active or account.role not in ROLES:
+            return None
+        if not hmac.compare_digest(stored.get("credential", ""), credential(password_hash)):
             await self._redis.delete(key)  # the password was reset: every old session ends
             return None
-        await self._store(token, account, stored["csrf"])
+        await self._store(token, account.id, password_hash, stored["csrf"])
         return account, stored["csrf"]
 
     async def end(self, token: str) -> None:
         await self._redis.delete(self._keys.console_session(_digest(token)))
 
-    async def _store(self, token: str, account: ConsultantRecord, csrf: str) -> None:
+    async def _store(self, token: str, consultant_id: int, password_hash: str, csrf: str) -> None:
         expires = self._clock.now() + self._idle
         value = json.dumps(
             {
-                "consultant_id": account.id,
+                "consultant_id": consultant_id,
                 "csrf": csrf,
                 "expires_at": expires.isoformat(),
-                "credential": credential(account),
+                "credential": credential(password_hash),
             }
         )
         # Redis' own expiry only collects garbage; the clock decides (so tests can move it).

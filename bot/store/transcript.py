@@ -1,4 +1,4 @@
-"""Recording the transcript and the deliveries: the inbound turn is committed before any answer.
+"""Recording the transcript: the inbound turn is committed before any answer.
 
 SQLAlchemy Core on the hot path: every WeChat message passes through here, so each turn is a
 few statements (upserts with RETURNING) in one unit of work on SQLite and PostgreSQL alike.
@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import Any
 
-from sqlalchemy import Connection, Table, and_, bindparam, select, update
+from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -19,13 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from bot.consultations.turns import ConversationState, Inbound, Outbound
 from bot.store.db import Database
 from bot.store.handoffs import LiveHandoff, live_handoff
-from bot.store.rows import CitizenRow, ConsultationRow, ConversationStateRow, DeliveryRow, MessageRow
-
-citizen_t = cast(Table, CitizenRow.__table__)
-consultation_t = cast(Table, ConsultationRow.__table__)
-message_t = cast(Table, MessageRow.__table__)
-delivery_t = cast(Table, DeliveryRow.__table__)
-state_t = cast(Table, ConversationStateRow.__table__)
+from bot.store.tables import citizen_t, consultation_t, delivery_t, message_t, rowcount, state_t
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,18 +41,6 @@ class TurnOutcome:
     topic: str | None = None  # set on the consultation when it has none yet
     waiting_reason: str | None = None  # the consultation now waits for a human
     screening: dict[str, Any] | None = None  # {"case": ..., "decision": ...}
-
-
-@dataclass(frozen=True, slots=True)
-class PendingDelivery:
-    delivery_id: int
-    citizen_openid: str
-    text: str
-    attempts: int
-
-
-def _rowcount(result: Any) -> int:
-    return int(result.rowcount or 0)
 
 
 class Transcript:
@@ -173,7 +155,7 @@ class Transcript:
 
         The conditional `answered_at` update means a turn is answered once, whoever tries.
         With `passive_first`, the first reply is marked as carried by the passive reply the
-        waiting request is about to return; `unclaim_passive` undoes that if it could not.
+        waiting request is about to return; `DeliveryLedger.unclaim_passive` undoes that if it could not.
         `within` runs in the same transaction (opening or cancelling a handoff). Answers held
         because the 48-hour window had passed are released: the citizen just wrote, so the
         window is open again; their ids follow the replies'.
@@ -183,107 +165,6 @@ class Transcript:
                 conn, recorded, replies, state, now, passive_first, outcome or TurnOutcome(), within
             )
         )
-
-    # ---- passive replies ---------------------------------------------------------------
-    async def unclaim_passive(self, delivery_id: int, now: datetime) -> None:
-        """The passive reply was not returned after all: send the answer the other way."""
-        stmt = (
-            update(delivery_t)
-            .where(delivery_t.c.id == delivery_id, delivery_t.c.status == "passive")
-            .values(status="pending", via=None, delivered_at=None, next_attempt_at=now)
-        )
-        await self._db.write(lambda conn: conn.execute(stmt))
-
-    async def passive_reply_for(self, message_id: int) -> tuple[str | None, bool]:
-        """For a retried message: (the passive text already given, whether the answer is settled)."""
-
-        def look(conn: Connection) -> tuple[str | None, bool]:
-            rows = conn.execute(
-                select(delivery_t.c.status, message_t.c.text)
-                .join(message_t, message_t.c.id == delivery_t.c.message_id)
-                .where(message_t.c.in_reply_to == message_id)
-                .order_by(delivery_t.c.id)
-            ).all()
-            answered = conn.execute(
-                select(message_t.c.answered_at).where(message_t.c.id == message_id)
-            ).scalar_one_or_none()
-            for status, text in rows:
-                if status == "passive":
-                    return text, True
-            return None, answered is not None and all(status != "pending" for status, _ in rows)
-
-        return await self._db.read(look)
-
-    # ---- asynchronous deliveries -------------------------------------------------------
-    async def claim_for_sending(
-        self, delivery_ids: list[int] | None, now: datetime, limit: int = 50
-    ) -> list[PendingDelivery]:
-        """Move due pending deliveries to `sending`; the conditional update makes each one go out once."""
-        return await self._db.write(lambda conn: _claim_for_sending(conn, delivery_ids, now, limit))
-
-    async def mark_sent(self, delivery_id: int, via: str, now: datetime) -> None:
-        def mark(conn: Connection) -> None:
-            message_id = conn.execute(
-                update(delivery_t)
-                .where(delivery_t.c.id == delivery_id)
-                .values(status="sent", via=via, delivered_at=now, last_errcode=None, last_error=None)
-                .returning(delivery_t.c.message_id)
-            ).scalar_one()
-            conn.execute(update(message_t).where(message_t.c.id == message_id).values(sent_at=now))
-
-        await self._db.write(mark)
-
-    async def mark_retry(self, delivery_id: int, errcode: int | None, error: str, retry_at: datetime) -> None:
-        """Keep the delivery pending for a later attempt (network trouble)."""
-        stmt = (
-            update(delivery_t)
-            .where(delivery_t.c.id == delivery_id)
-            .values(status="pending", last_errcode=errcode, last_error=error[:200], next_attempt_at=retry_at)
-        )
-        await self._db.write(lambda conn: conn.execute(stmt))
-
-    async def mark_held(self, delivery_id: int, errcode: int, error: str, now: datetime) -> bool:
-        """WeChat refused (e.g. 45015): keep the answer for the fallback; never drop it.
-
-        Returns True when the citizen should get a fallback notice (none is pending already).
-        """
-
-        def hold(conn: Connection) -> bool:
-            citizen_id = conn.execute(
-                update(delivery_t)
-                .where(delivery_t.c.id == delivery_id)
-                .values(status="held", last_errcode=errcode, last_error=error[:200], held_at=now)
-                .returning(delivery_t.c.citizen_id)
-            ).scalar_one()
-            noticed = conn.execute(
-                select(delivery_t.c.id).where(
-                    delivery_t.c.citizen_id == citizen_id,
-                    delivery_t.c.status == "held",
-                    delivery_t.c.notice_at.isnot(None),
-                )
-            ).first()
-            return noticed is None
-
-        return await self._db.write(hold)
-
-    async def mark_noticed(self, delivery_id: int, now: datetime) -> None:
-        """The fallback notice went out: the record shows when the citizen was told."""
-        stmt = update(delivery_t).where(delivery_t.c.id == delivery_id).values(notice_at=now)
-        await self._db.write(lambda conn: conn.execute(stmt))
-
-    async def delivery_statuses(self, delivery_ids: list[int]) -> list[str]:
-        query = select(delivery_t.c.id, delivery_t.c.status).where(delivery_t.c.id.in_(delivery_ids))
-        found = dict((r.id, r.status) for r in await self._db.read(lambda conn: conn.execute(query).all()))
-        return [found.get(i, "missing") for i in delivery_ids]
-
-    async def release_stuck(self, now: datetime, older_than: timedelta) -> int:
-        """Deliveries left in `sending` by a worker that died go back to pending."""
-        stmt = (
-            update(delivery_t)
-            .where(and_(delivery_t.c.status == "sending", delivery_t.c.next_attempt_at <= now - older_than))
-            .values(status="pending", next_attempt_at=now)
-        )
-        return await self._db.write(lambda conn: _rowcount(conn.execute(stmt)))
 
 
 # ---- units of work (synchronous; run by Database.write) ------------------------------------
@@ -432,7 +313,7 @@ def _save_response(
             "confidence": outcome.confidence,
         },
     )
-    if _rowcount(marked) != 1:
+    if rowcount(marked) != 1:
         return []  # answered by another worker already: never answer twice
     if outcome.topic or outcome.screening:
         _change_consultation(conn, recorded.consultation_id, outcome, now)
@@ -509,30 +390,3 @@ def _change_consultation(conn: Connection, consultation_id: int, outcome: TurnOu
             .where(consultation_t.c.id == consultation_id)
             .values(screening=outcome.screening)
         )
-
-
-def _claim_for_sending(
-    conn: Connection, delivery_ids: list[int] | None, now: datetime, limit: int
-) -> list[PendingDelivery]:
-    query = (
-        select(delivery_t.c.id, delivery_t.c.attempts, citizen_t.c.openid, message_t.c.text)
-        .join(message_t, message_t.c.id == delivery_t.c.message_id)
-        .join(citizen_t, citizen_t.c.id == delivery_t.c.citizen_id)
-        .where(delivery_t.c.status == "pending", delivery_t.c.next_attempt_at <= now)
-        .order_by(delivery_t.c.id)
-        .limit(limit)
-    )
-    if delivery_ids is not None:
-        query = query.where(delivery_t.c.id.in_(delivery_ids))
-    if conn.dialect.name != "sqlite":
-        query = query.with_for_update(of=delivery_t, skip_locked=True)
-    claimed: list[PendingDelivery] = []
-    for row in conn.execute(query).all():
-        result = conn.execute(
-            update(delivery_t)
-            .where(delivery_t.c.id == row.id, delivery_t.c.status == "pending")
-            .values(status="sending", attempts=delivery_t.c.attempts + 1, next_attempt_at=now)
-        )
-        if _rowcount(result) == 1:
-            claimed.append(PendingDelivery(row.id, row.openid, row.text or "", row.attempts + 1))
-    return claimed

@@ -15,8 +15,8 @@ from bot.clock import Clock
 from bot.consultations.turns import Inbound
 from bot.dialogue.conversation import Answer, Conversation
 from bot.errors import BadWeChatRequest, ForgedRequest
+from bot.store.deliveries import DeliveryLedger
 from bot.store.redis_keys import RedisKeys, mark_seen
-from bot.store.transcript import Transcript
 from bot.wechat.answer_jobs import AnswerJob, AnswerJobs
 from bot.wechat.inbound import to_inbound
 from bot.wechat.protocol import (
@@ -39,7 +39,7 @@ PASSIVE_GRACE_SECONDS = 0.5
 @dataclass(frozen=True, slots=True)
 class _Parts:
     conversation: Conversation
-    transcript: Transcript
+    deliveries: DeliveryLedger
     jobs: AnswerJobs
     redis: Redis
     keys: RedisKeys
@@ -69,13 +69,13 @@ class WeChatCallback:
     def connect(
         self,
         conversation: Conversation,
-        transcript: Transcript,
+        deliveries: DeliveryLedger,
         jobs: AnswerJobs,
         redis: Redis,
         keys: RedisKeys,
     ) -> None:
         """Attach the resources opened at startup (routes must exist before the app starts)."""
-        self._parts = _Parts(conversation, transcript, jobs, redis, keys)
+        self._parts = _Parts(conversation, deliveries, jobs, redis, keys)
 
     @property
     def parts(self) -> _Parts:
@@ -191,7 +191,7 @@ class WeChatCallback:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + self.passive_budget
         while True:
-            text, settled = await self.parts.transcript.passive_reply_for(message_id)
+            text, settled = await self.parts.deliveries.passive_reply_for(message_id)
             if text is not None or settled or loop.time() >= deadline:
                 return text
             await asyncio.sleep(0.05)

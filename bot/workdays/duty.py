@@ -1,32 +1,41 @@
-"""Who may answer a handoff: the one rule for "who serves a queue", and the weekly duty roster."""
+"""Who may answer a handoff: the console account as the rules see it, and the weekly duty roster."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Literal
 
+Role = Literal["consultant", "supervisor", "admin"]
+ROLES: tuple[Role, ...] = ("consultant", "supervisor", "admin")
 # A consultant with this specialty serves every queue (data/specialties.yml).
 GENERAL = "general"
 # Admins manage accounts and never answer citizens.
 ANSWERING_ROLES = frozenset({"consultant", "supervisor"})
 
 
-def serves(specialties: frozenset[str], specialty: str) -> bool:
-    """A general consultant serves every queue; anyone with a queue also serves the general one."""
-    return (specialty == GENERAL and bool(specialties)) or specialty in specialties or GENERAL in specialties
-
-
 @dataclass(frozen=True, slots=True)
-class ConsultantOnDuty:
-    """What the duty decision needs to know about a console account."""
+class Consultant:
+    """A console account without its password: what the queue, duty and deadline rules decide on."""
 
+    id: int
     username: str
-    role: str
+    role: Role
     specialties: frozenset[str]
     active: bool
 
+    @property
+    def oversees(self) -> bool:
+        """Supervisors and admins see every queue and may reassign."""
+        return self.role in ("supervisor", "admin")
+
     def serves(self, specialty: str) -> bool:
-        return serves(self.specialties, specialty)
+        """A general consultant serves every queue; anyone with a queue also serves the general one."""
+        return (
+            (specialty == GENERAL and bool(self.specialties))
+            or specialty in self.specialties
+            or GENERAL in self.specialties
+        )
 
     def may_answer(self, specialty: str, rostered: frozenset[str] | None) -> bool:
         """Active, answering, on the day's roster (an empty roster means everyone), of the queue."""

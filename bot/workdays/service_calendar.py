@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from bot.workdays.duty import ConsultantOnDuty, DutyRoster
+from bot.workdays.duty import Consultant, DutyRoster
 from bot.workdays.service_hours import ReminderPoints, ServiceHours
 from bot.workdays.working_days import WorkingDayCalendar
 
@@ -40,9 +40,7 @@ class ServiceCalendar:
         """Inside the service hours of a working day."""
         return self.hours.is_open(at, self.calendar)
 
-    def on_duty(
-        self, consultants: Sequence[ConsultantOnDuty], specialty: str, at: datetime
-    ) -> list[ConsultantOnDuty]:
+    def on_duty(self, consultants: Sequence[Consultant], specialty: str, at: datetime) -> list[Consultant]:
         """The consultants who can answer `specialty` at `at`; nobody outside service hours."""
         if not self.is_online_time(at):
             return []

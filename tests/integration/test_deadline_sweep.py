@@ -144,7 +144,7 @@ async def test_workers_catching_up_in_small_batches_after_an_outage_fire_each_st
             sweep_deadlines(
                 w.database,
                 clock.now(),
-                w.app[HANDOFF_QUEUE].recipients,
+                w.app[HANDOFF_QUEUE].service,
                 batch=7,
             )
             for w in workers

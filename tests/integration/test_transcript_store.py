@@ -9,18 +9,29 @@ import pytest
 from sqlalchemy import text
 
 from bot.consultations.turns import ConversationState, Inbound, Outbound
-from bot.store.db import open_database, schema_is_current, upgrade_schema
+from bot.store.db import Database, open_database, schema_is_current, upgrade_schema
+from bot.store.deliveries import DeliveryLedger
 from bot.store.transcript import Transcript
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-async def transcript(database_url: str):
+async def db(database_url: str):
     db = open_database(database_url)
     await upgrade_schema(db)
-    yield Transcript(db)
+    yield db
     await db.close()
+
+
+@pytest.fixture
+def transcript(db: Database) -> Transcript:
+    return Transcript(db)
+
+
+@pytest.fixture
+def deliveries(db: Database) -> DeliveryLedger:
+    return DeliveryLedger(db)
 
 
 def inbound(msg_key: str = "msg|1", openid: str = "o_citizen_1", text_: str = "你好") -> Inbound:
@@ -56,20 +67,22 @@ async def test_two_citizens_first_messages_at_once_get_their_own_records(transcr
     assert len({r.citizen_id for r in results}) == 6
 
 
-async def test_a_passive_reply_is_recorded_with_the_answer_and_can_be_given_back(transcript: Transcript):
+async def test_a_passive_reply_is_recorded_with_the_answer_and_can_be_given_back(
+    transcript: Transcript, deliveries: DeliveryLedger
+):
     rec = await transcript.record_inbound(inbound(), "c_alias")
     ids = await transcript.save_response(
         rec, [Outbound("甲"), Outbound("乙")], ConversationState(flow="f"), NOW, passive_first=True
     )
     assert len(ids) == 2
-    text_, settled = await transcript.passive_reply_for(rec.message_id)
+    text_, settled = await deliveries.passive_reply_for(rec.message_id)
     assert text_ == "甲" and settled
     # Only the second reply waits for a customer-service send.
-    assert [d.delivery_id for d in await transcript.claim_for_sending(None, NOW)] == [ids[1]]
+    assert [d.delivery_id for d in await deliveries.claim_for_sending(None, NOW)] == [ids[1]]
     # The request could not return the passive reply after all: it goes out the other way, once.
-    await asyncio.gather(*(transcript.unclaim_passive(ids[0], NOW) for _ in range(3)))
-    assert await transcript.passive_reply_for(rec.message_id) == (None, False)
-    assert [d.text for d in await transcript.claim_for_sending(None, NOW)] == ["甲"]
+    await asyncio.gather(*(deliveries.unclaim_passive(ids[0], NOW) for _ in range(3)))
+    assert await deliveries.passive_reply_for(rec.message_id) == (None, False)
+    assert [d.text for d in await deliveries.claim_for_sending(None, NOW)] == ["甲"]
     state, version, live = await transcript.load_state(rec.citizen_id)
     assert state.flow == "f" and version == 1 and live is None
 
@@ -82,25 +95,27 @@ async def test_a_turn_is_never_answered_twice(transcript: Transcript):
     assert await transcript.replied(rec.message_id)
 
 
-async def test_sending_claims_each_delivery_once_across_concurrent_senders(transcript: Transcript):
+async def test_sending_claims_each_delivery_once_across_concurrent_senders(
+    transcript: Transcript, deliveries: DeliveryLedger
+):
     rec = await transcript.record_inbound(inbound(), "c_alias")
     ids = await transcript.save_response(rec, [Outbound(str(i)) for i in range(10)], ConversationState(), NOW)
-    batches = await asyncio.gather(*(transcript.claim_for_sending(None, NOW) for _ in range(4)))
+    batches = await asyncio.gather(*(deliveries.claim_for_sending(None, NOW) for _ in range(4)))
     claimed = [item.delivery_id for batch in batches for item in batch]
     assert sorted(claimed) == sorted(ids)
 
 
-async def test_stuck_and_retried_deliveries_come_back(transcript: Transcript):
+async def test_stuck_and_retried_deliveries_come_back(transcript: Transcript, deliveries: DeliveryLedger):
     rec = await transcript.record_inbound(inbound(), "c_alias")
     [delivery_id] = await transcript.save_response(rec, [Outbound("甲")], ConversationState(), NOW)
-    [item] = await transcript.claim_for_sending(None, NOW)
-    assert await transcript.claim_for_sending(None, NOW) == []
-    assert await transcript.release_stuck(NOW + timedelta(minutes=5), timedelta(minutes=2)) == 1
-    [again] = await transcript.claim_for_sending(None, NOW + timedelta(minutes=5))
+    [item] = await deliveries.claim_for_sending(None, NOW)
+    assert await deliveries.claim_for_sending(None, NOW) == []
+    assert await deliveries.release_stuck(NOW + timedelta(minutes=5), timedelta(minutes=2)) == 1
+    [again] = await deliveries.claim_for_sending(None, NOW + timedelta(minutes=5))
     assert again.delivery_id == item.delivery_id == delivery_id and again.attempts == 2
-    await transcript.mark_retry(delivery_id, None, "network", NOW + timedelta(minutes=10))
-    assert await transcript.claim_for_sending(None, NOW + timedelta(minutes=6)) == []
-    assert len(await transcript.claim_for_sending(None, NOW + timedelta(minutes=10))) == 1
+    await deliveries.mark_retry(delivery_id, None, "network", NOW + timedelta(minutes=10))
+    assert await deliveries.claim_for_sending(None, NOW + timedelta(minutes=6)) == []
+    assert len(await deliveries.claim_for_sending(None, NOW + timedelta(minutes=10))) == 1
 
 
 async def test_unanswered_turns_are_found_for_recovery(transcript: Transcript):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from bot.workdays.duty import Consultant
 from handoff.handoff import (
-    Consultant,
     HandoffAlreadyClaimed,
     HandoffClosed,
     InvalidHandoffInput,
@@ -19,10 +19,10 @@ from handoff.handoff import (
     wants_to_cancel,
 )
 
-LABOR = Consultant(1, "zhang", "consultant", frozenset({"labor"}))
-FAMILY = Consultant(2, "li", "consultant", frozenset({"family"}))
-GENERAL = Consultant(3, "wang", "consultant", frozenset({"general"}))
-SUPERVISOR = Consultant(4, "chen", "supervisor", frozenset())
+LABOR = Consultant(1, "zhang", "consultant", frozenset({"labor"}), active=True)
+FAMILY = Consultant(2, "li", "consultant", frozenset({"family"}), active=True)
+GENERAL = Consultant(3, "wang", "consultant", frozenset({"general"}), active=True)
+SUPERVISOR = Consultant(4, "chen", "supervisor", frozenset(), active=True)
 
 
 def item(status: str = "open", specialty: str = "family", assignee: int | None = None) -> QueueItemRef:

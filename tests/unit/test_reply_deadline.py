@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from bot.center.calendar_files import ServiceHoursFile, load_calendar, load_service_hours
 from bot.errors import LegalAidError
 from bot.settings import REPO_ROOT
-from bot.workdays.duty import ConsultantOnDuty, DutyRoster
+from bot.workdays.duty import Consultant, DutyRoster
 from bot.workdays.service_calendar import Counting, ServiceCalendar
 from bot.workdays.service_hours import ReminderPoints, ServiceHours
 from bot.workdays.working_days import WorkingDayCalendar
@@ -29,11 +29,11 @@ POINTS = ReminderPoints(
     message=(timedelta(minutes=240), timedelta(minutes=60)),
 )
 
-ZHANG = ConsultantOnDuty("zhang", "consultant", frozenset({"labor"}), active=True)
-LI = ConsultantOnDuty("li", "consultant", frozenset({"family"}), active=True)
-WANG = ConsultantOnDuty("wang", "supervisor", frozenset({"general"}), active=True)
-ZHAO = ConsultantOnDuty("zhao", "consultant", frozenset({"labor"}), active=False)
-ROOT = ConsultantOnDuty("root", "admin", frozenset({"labor", "general"}), active=True)
+ZHANG = Consultant(1, "zhang", "consultant", frozenset({"labor"}), active=True)
+LI = Consultant(2, "li", "consultant", frozenset({"family"}), active=True)
+WANG = Consultant(3, "wang", "supervisor", frozenset({"general"}), active=True)
+ZHAO = Consultant(4, "zhao", "consultant", frozenset({"labor"}), active=False)
+ROOT = Consultant(5, "root", "admin", frozenset({"labor", "general"}), active=True)
 
 
 @pytest.fixture(scope="module")
@@ -58,7 +58,7 @@ def decide(
     hours: ServiceHours,
     *,
     specialty: str = "labor",
-    consultants: tuple[ConsultantOnDuty, ...] = (ZHANG, LI),
+    consultants: tuple[Consultant, ...] = (ZHANG, LI),
     roster: DutyRoster | None = None,
     counting: Counting = "calendar",
 ) -> ReplyDeadline:
@@ -228,7 +228,8 @@ OPENINGS = st.datetimes(
 )
 STAFF = st.lists(
     st.builds(
-        ConsultantOnDuty,
+        Consultant,
+        id=st.integers(min_value=1, max_value=4),
         username=st.sampled_from(["zhang", "li", "wang", "zhao"]),
         role=st.sampled_from(["consultant", "supervisor", "admin"]),
         specialties=st.frozensets(st.sampled_from(["labor", "family", "general"])),
@@ -241,7 +242,7 @@ STAFF = st.lists(
 @given(opened_at=OPENINGS, staff=STAFF)
 def test_calendar_deadline_is_exactly_the_standards_hours(
     opened_at: datetime,
-    staff: list[ConsultantOnDuty],
+    staff: list[Consultant],
     calendar: WorkingDayCalendar,
     service: ServiceHoursFile,
 ) -> None:
@@ -258,7 +259,7 @@ def test_calendar_deadline_is_exactly_the_standards_hours(
 @given(opened_at=OPENINGS, staff=STAFF)
 def test_service_hours_deadline_is_never_earlier_than_calendar(
     opened_at: datetime,
-    staff: list[ConsultantOnDuty],
+    staff: list[Consultant],
     calendar: WorkingDayCalendar,
     service: ServiceHoursFile,
 ) -> None:

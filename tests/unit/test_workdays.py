@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from bot.center.calendar_files import ServiceHoursFile, load_calendar, load_service_hours
 from bot.errors import ConfigurationError
 from bot.settings import REPO_ROOT
-from bot.workdays.duty import ConsultantOnDuty, DutyRoster
+from bot.workdays.duty import Consultant, DutyRoster
 from bot.workdays.service_calendar import ServiceCalendar
 from bot.workdays.service_hours import ReminderPoints, ServiceHours
 from bot.workdays.working_days import WorkingDayCalendar
@@ -308,18 +308,18 @@ def test_service_time_adds_up(
 
 # --- duty ----------------------------------------------------------------------------------------
 
-ZHANG = ConsultantOnDuty("zhang", "consultant", frozenset({"labor"}), active=True)
-LI = ConsultantOnDuty("li", "consultant", frozenset({"family"}), active=True)
-WANG = ConsultantOnDuty("wang", "supervisor", frozenset({"general"}), active=True)
-ZHAO = ConsultantOnDuty("zhao", "consultant", frozenset({"labor"}), active=False)
-ROOT = ConsultantOnDuty("root", "admin", frozenset({"labor", "general"}), active=True)
+ZHANG = Consultant(1, "zhang", "consultant", frozenset({"labor"}), active=True)
+LI = Consultant(2, "li", "consultant", frozenset({"family"}), active=True)
+WANG = Consultant(3, "wang", "supervisor", frozenset({"general"}), active=True)
+ZHAO = Consultant(4, "zhao", "consultant", frozenset({"labor"}), active=False)
+ROOT = Consultant(5, "root", "admin", frozenset({"labor", "general"}), active=True)
 EVERYONE = (ZHANG, LI, WANG, ZHAO, ROOT)
 MONDAY_10 = shanghai(2026, 3, 2, 10, 0)
 
 
 def on_duty(
     roster: DutyRoster, specialty: str, at: datetime, calendar: WorkingDayCalendar, hours: ServiceHours
-) -> list[ConsultantOnDuty]:
+) -> list[Consultant]:
     service = ServiceCalendar(calendar, hours, roster, ReminderPoints((), ()))
     return service.on_duty(EVERYONE, specialty, at)
 

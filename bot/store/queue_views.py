@@ -1,0 +1,242 @@
+"""What the console reads: queue items, one item with its transcript and history, notices.
+
+These shape the JSON of the console contract (shared/spec/interfaces.md) field by field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, func, or_, select
+
+from bot.store.tables import citizen_t, consultant_t, delivery_t, event_t, handoff_t, message_t, notice_t
+
+
+def list_items(
+    conn: Connection,
+    *,
+    status: str | None,
+    specialties: Sequence[str] | None,
+    include_ids_of: int | None,
+    specialty: str | None,
+    breached: bool | None,
+    openid: str | None,
+    limit: int = 500,
+) -> list[dict[str, Any]]:
+    """The queue, newest deadline last; `specialties` limits a consultant to their queues."""
+    assignee = consultant_t.alias("assignee")
+    query = (
+        select(handoff_t, citizen_t.c.alias, assignee.c.username.label("assignee_name"))
+        .join(citizen_t, citizen_t.c.id == handoff_t.c.citizen_id)
+        .outerjoin(assignee, assignee.c.id == handoff_t.c.assignee_id)
+        .order_by(handoff_t.c.due_at, handoff_t.c.id)
+        .limit(limit)
+    )
+    if status is not None:
+        query = query.where(handoff_t.c.status == status)
+    if specialty is not None:
+        query = query.where(handoff_t.c.specialty == specialty)
+    if breached is not None:
+        query = query.where(
+            handoff_t.c.breached_at.isnot(None) if breached else handoff_t.c.breached_at.is_(None)
+        )
+    if openid is not None:
+        query = query.where(citizen_t.c.openid == openid)
+    if specialties is not None:
+        mine = handoff_t.c.specialty.in_(list(specialties))
+        query = query.where(or_(mine, handoff_t.c.assignee_id == include_ids_of))
+    rows = conn.execute(query).all()
+    last = _last_messages(conn, [r.consultation_id for r in rows])
+    return [_item(r, last.get(r.consultation_id)) for r in rows]
+
+
+def _last_messages(conn: Connection, consultation_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """The citizen's latest words per consultation: what a consultant scanning the queue needs.
+
+    Each also says whether they came after the consultant's last answer (`answered: False`).
+    """
+    if not consultation_ids:
+        return {}
+    newest = (
+        select(func.max(message_t.c.id))
+        .where(
+            message_t.c.consultation_id.in_(consultation_ids),
+            message_t.c.text.isnot(None),
+            message_t.c.author == "citizen",
+        )
+        .group_by(message_t.c.consultation_id)
+    )
+    rows = conn.execute(
+        select(
+            message_t.c.id,
+            message_t.c.consultation_id,
+            message_t.c.author,
+            message_t.c.text,
+            message_t.c.recorded_at,
+        ).where(message_t.c.id.in_(newest))
+    ).all()
+    answers = dict(
+        conn.execute(
+            select(message_t.c.consultation_id, func.max(message_t.c.id))
+            .where(message_t.c.consultation_id.in_(consultation_ids), message_t.c.author == "consultant")
+            .group_by(message_t.c.consultation_id)
+        ).all()
+    )
+    return {
+        r.consultation_id: {
+            "author": r.author,
+            "text": r.text,
+            "at": _iso(r.recorded_at),
+            "answered": (answers.get(r.consultation_id) or 0) > r.id,
+        }
+        for r in rows
+    }
+
+
+def _item(row: Any, last_message: dict[str, Any] | None) -> dict[str, Any]:
+    packet = dict(row.packet or {})
+    return {
+        "id": row.id,
+        "status": row.status,
+        "citizen": row.alias,
+        "specialty": row.specialty,
+        "kind": row.kind,
+        "reason": row.reason,
+        "deadline_at": _iso(row.due_at),
+        "breached": row.breached_at is not None,
+        "breached_at": _iso(row.breached_at),
+        "appointment_at": _iso(row.appointment_at),
+        "assignee": row.assignee_name,
+        "opened_at": _iso(row.opened_at),
+        "claimed_at": _iso(row.claimed_at),
+        "first_reply_at": _iso(row.first_reply_at),
+        "closed_at": _iso(row.closed_at),
+        "ended_by": row.ended_by,
+        "outcome": row.outcome,
+        "outcome_note": row.outcome_note,
+        "last_message": None
+        if last_message is None
+        else {k: v for k, v in last_message.items() if k != "answered"},
+        # The citizen wrote after the consultant's last answer (or has had no answer yet).
+        "awaiting_reply": last_message is not None and not last_message["answered"],
+        "packet": {
+            "intent": row.intent,
+            "reason": row.reason,
+            "summary": row.summary,
+            "screening": packet.get("screening"),
+            "last_messages": packet.get("last_messages", []),
+        },
+    }
+
+
+def item(conn: Connection, handoff_id: int) -> dict[str, Any] | None:
+    assignee = consultant_t.alias("assignee")
+    row = conn.execute(
+        select(handoff_t, citizen_t.c.alias, assignee.c.username.label("assignee_name"))
+        .join(citizen_t, citizen_t.c.id == handoff_t.c.citizen_id)
+        .outerjoin(assignee, assignee.c.id == handoff_t.c.assignee_id)
+        .where(handoff_t.c.id == handoff_id)
+    ).first()
+    if row is None:
+        return None
+    return _item(row, _last_messages(conn, [row.consultation_id]).get(row.consultation_id))
+
+
+def item_with_transcript(conn: Connection, handoff_id: int) -> dict[str, Any] | None:
+    """The item, its whole transcript (with how each answer was delivered), notes and history."""
+    found = item(conn, handoff_id)
+    if found is None:
+        return None
+    consultation_id = conn.execute(
+        select(handoff_t.c.consultation_id).where(handoff_t.c.id == handoff_id)
+    ).scalar_one()
+    writer = consultant_t.alias("writer")
+    rows = conn.execute(
+        select(
+            message_t.c.id,
+            message_t.c.direction,
+            message_t.c.author,
+            message_t.c.kind,
+            message_t.c.text,
+            message_t.c.recorded_at,
+            writer.c.username,
+            delivery_t.c.status.label("delivery_status"),
+            delivery_t.c.via,
+            delivery_t.c.delivered_at,
+            delivery_t.c.held_at,
+            delivery_t.c.notice_at,
+            delivery_t.c.last_errcode,
+        )
+        .outerjoin(writer, writer.c.id == message_t.c.consultant_id)
+        .outerjoin(delivery_t, delivery_t.c.message_id == message_t.c.id)
+        .where(
+            message_t.c.consultation_id == consultation_id,
+            or_(message_t.c.kind != "event", message_t.c.text.isnot(None)),
+        )
+        .order_by(message_t.c.id)
+    ).all()
+    found["transcript"] = [
+        {
+            "id": r.id,
+            "direction": r.direction,
+            "author": r.author,
+            "kind": r.kind,
+            "text": r.text,
+            "at": _iso(r.recorded_at),
+            "consultant": r.username,
+            "delivery": None
+            if r.delivery_status is None
+            else {
+                "status": r.delivery_status,
+                "via": r.via,
+                "delivered_at": _iso(r.delivered_at),
+                "held_at": _iso(r.held_at),
+                "notice_at": _iso(r.notice_at),
+                "errcode": r.last_errcode,
+            },
+        }
+        for r in rows
+    ]
+    actor = consultant_t.alias("actor")
+    events = conn.execute(
+        select(event_t.c.kind, event_t.c.at, event_t.c.detail, actor.c.username)
+        .outerjoin(actor, actor.c.id == event_t.c.actor_id)
+        .where(event_t.c.handoff_id == handoff_id)
+        .order_by(event_t.c.id)
+    ).all()
+    found["events"] = [
+        {"kind": e.kind, "at": _iso(e.at), "by": e.username, "detail": dict(e.detail or {})}
+        for e in events
+        if e.kind != "note"
+    ]
+    found["notes"] = [
+        {"at": _iso(e.at), "by": e.username, "text": (e.detail or {}).get("text", "")}
+        for e in events
+        if e.kind == "note"
+    ]
+    return found
+
+
+def notices_for(conn: Connection, consultant_id: int, limit: int = 50) -> list[dict[str, Any]]:
+    rows = conn.execute(
+        select(notice_t)
+        .where(notice_t.c.consultant_id == consultant_id)
+        .order_by(notice_t.c.id.desc())
+        .limit(limit)
+    ).all()
+    return [
+        {
+            "id": r.id,
+            "handoff_id": r.handoff_id,
+            "kind": r.kind,
+            "at": _iso(r.created_at),
+            "read": r.read_at is not None,
+        }
+        for r in rows
+    ]
+
+
+def _iso(at: datetime | None) -> str | None:
+    return None if at is None else at.isoformat()
