@@ -41,9 +41,10 @@ from bot.wechat.answer_jobs import AnswerJobs
 from bot.wechat.callback import WeChatCallback
 from bot.wechat.customer_service import WeChatApi
 from bot.wechat.protocol import SafeMode
+from console.api import console_api
 from console.auth import ConsoleAuth
-from console.handoff_routes import handoff_routes
 from console.openapi import openapi_document
+from console.pages import console_pages
 from handoff.queue import HandoffQueue
 from scheduler.alarm import DeadlineAlarm, start_alarm
 
@@ -62,6 +63,7 @@ WECHAT_API = web.AppKey("wechat_api", WeChatApi)
 NLU = web.AppKey("nlu", Classifier)
 HANDOFFS = web.AppKey("handoffs", HandoffQueue)
 SESSIONS = web.AppKey("sessions", ConsoleSessions)
+CONSOLE_AUTH = web.AppKey("console_auth", ConsoleAuth)
 CONVERSATION = web.AppKey("conversation", Conversation)
 DELIVERIES = web.AppKey("deliveries", Deliveries)
 ANSWER_JOBS = web.AppKey("answer_jobs", AnswerJobs)
@@ -175,8 +177,18 @@ def _dialogue_ctx(
     async def dialogue_ctx(app: web.Application) -> AsyncIterator[None]:
         settings, clock, center = app[SETTINGS], app[CLOCK], app[CENTER]
         keys = RedisKeys(settings.redis_prefix)
+        notice = (
+            None
+            if settings.wechat_notice_template_id is None
+            else TemplateNotice(
+                app[WECHAT_API].send_template,
+                settings.wechat_notice_template_id,
+                center.texts.say("handoff.answer_waiting_notice"),
+            )
+        )
+        app[DELIVERIES] = Deliveries(app[DELIVERY_LEDGER], app[WECHAT_API], clock, notice)
         app[HANDOFFS] = HandoffQueue(
-            app[DATABASE], clock, center.specialties, center.service, center.texts, app[LIVE]
+            app[DATABASE], clock, center.specialties, center.service, center.texts, app[LIVE], app[DELIVERIES]
         )
         app[SESSIONS] = ConsoleSessions(
             app[DATABASE],
@@ -186,6 +198,7 @@ def _dialogue_ctx(
             idle_minutes=settings.console_session_minutes,
             max_attempts=settings.console_login_attempts,
         )
+        app[CONSOLE_AUTH] = ConsoleAuth(app[SESSIONS])
         dialogue = engine or IntentDialogue(
             center.texts,
             app[NLU],
@@ -203,16 +216,6 @@ def _dialogue_ctx(
             app[HANDOFFS],
         )
         jobs = aiojobs.Scheduler(close_timeout=10.0, limit=None, pending_limit=10000)
-        notice = (
-            None
-            if settings.wechat_notice_template_id is None
-            else TemplateNotice(
-                app[WECHAT_API].send_template,
-                settings.wechat_notice_template_id,
-                center.texts.say("handoff.answer_waiting_notice"),
-            )
-        )
-        app[DELIVERIES] = Deliveries(app[DELIVERY_LEDGER], app[WECHAT_API], clock, notice)
         app[ANSWER_JOBS] = AnswerJobs(
             jobs,
             app[CONVERSATION],
@@ -280,26 +283,19 @@ def _add_routes(app: web.Application, callback: WeChatCallback, periodic_jobs: b
     app.router.add_routes(nlu_routes(lambda: app[NLU], nlu_token, settings.max_body_bytes))
     app.router.add_routes(health_routes(_readiness_checks(app, periodic_jobs)))
 
-    async def deliver_now(delivery_ids: list[int]) -> list[str]:
-        await app[DELIVERIES].send(delivery_ids)
-        return await app[DELIVERIES].statuses(delivery_ids)
-
     texts, specialties = center.texts, center.specialties
     knowledge = [
         {"key": f"consult.{intent}", "title": specialties.names[code], "text": texts.say(f"consult.{intent}")}
         for intent, code in specialties.by_intent.items()
         if texts.has(f"consult.{intent}")
     ]
-    app.router.add_routes(
-        handoff_routes(
-            lambda: app[HANDOFFS],
-            lambda: ConsoleAuth(app[SESSIONS]),
-            lambda: app[LIVE],
-            lambda: deliver_now,
-            knowledge,
-            openapi_document(),
-        )
+    app.add_subapp(
+        "/api/",
+        console_api(
+            lambda: app[HANDOFFS], lambda: app[CONSOLE_AUTH], lambda: app[LIVE], knowledge, openapi_document()
+        ),
     )
+    app.router.add_routes(console_pages())
 
 
 @web.middleware

@@ -1,6 +1,6 @@
-"""The handoff's rules: who may see and act on an item, and the codes the standard fixes.
+"""The handoff's codes and errors: outcomes the standard fixes, input checks, cancel words.
 
-Pure domain: no I/O. The queue (handoff/queue.py) applies these rules inside its transactions.
+Pure: no I/O. Who may do what, from which status, is the table in handoff/transitions.py.
 """
 
 from __future__ import annotations
@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.errors import InvalidInput, LegalAidError
-from bot.workdays.duty import Consultant
 
 # 002 §6.2 a–c: guided to apply / not eligible, advice given / not a legal matter, referred.
 OUTCOMES = {"a": "guided_to_apply", "b": "advice_given", "c": "referred"}
@@ -55,38 +54,6 @@ class QueueItemRef:
     status: str
     specialty: str
     assignee_id: int | None
-
-
-def may_read(viewer: Consultant, item: QueueItemRef, own_queue_empty: bool) -> bool:
-    """A consultant reads their specialties' items and their own; others only when idle.
-
-    "Any consultant may take any item when their own queue is empty" — an idle consultant may
-    open an unclaimed item of another specialty to take it.
-    """
-    if viewer.oversees or item.assignee_id == viewer.id or viewer.serves(item.specialty):
-        return True
-    return item.status == "open" and own_queue_empty
-
-
-def check_claim(viewer: Consultant, item: QueueItemRef, own_queue_empty: bool) -> None:
-    if item.status == "closed":
-        raise HandoffClosed("the handoff is closed")
-    if item.status == "claimed" and item.assignee_id != viewer.id and not viewer.oversees:
-        raise HandoffAlreadyClaimed("another consultant has this handoff")
-    if not may_read(viewer, item, own_queue_empty):
-        raise NotAllowed("this item belongs to another specialty")
-
-
-def check_act(viewer: Consultant, item: QueueItemRef) -> None:
-    """Answering, transferring, appointing, closing: the assignee, or a supervisor."""
-    if item.status == "closed":
-        raise HandoffClosed("the handoff is closed")
-    if viewer.oversees:
-        return
-    if item.assignee_id is None and viewer.serves(item.specialty):
-        return  # answering an unclaimed item of one's own queue claims it
-    if item.assignee_id != viewer.id:
-        raise NotAllowed("claim the handoff first")
 
 
 def check_outcome(outcome: object) -> str:

@@ -8,7 +8,7 @@ updates (bot/store/handoffs.py), then announces the change on the live feed. The
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -17,12 +17,23 @@ from sqlalchemy import Connection
 
 from bot.center.specialties import SpecialtyRouting
 from bot.clock import Clock
+from bot.delivery import Deliveries
 from bot.store import audit, handoffs, queue_views
 from bot.store.consultants import consultant_by_name, consultants
 from bot.store.db import Database
 from bot.store.handoffs import LiveHandoff, NewHandoff
+from bot.store.queue_views import Allowed, HandoffView, Notice, QueueItem
 from bot.workdays.duty import Consultant
 from bot.workdays.service_calendar import ServiceCalendar
+from handoff.commands import (
+    AddNote,
+    AnswerCitizen,
+    ClaimHandoff,
+    CloseHandoff,
+    ReturnToBot,
+    SetAppointment,
+    TransferHandoff,
+)
 from handoff.handoff import (
     HandoffAlreadyClaimed,
     HandoffClosed,
@@ -30,13 +41,9 @@ from handoff.handoff import (
     InvalidHandoffInput,
     NotAllowed,
     QueueItemRef,
-    check_act,
-    check_claim,
-    check_outcome,
-    check_text,
-    may_read,
 )
 from handoff.reply_deadline import ReplyDeadline, appointment_deadline, decide_reply_deadline
+from handoff.transitions import TRANSITIONS, Action, allow, claim_action, may_read
 
 log = structlog.get_logger(__name__)
 PACKET_MESSAGES = 6
@@ -70,7 +77,8 @@ class HandoffQueue:
         routing: SpecialtyRouting,
         service: ServiceCalendar,
         texts: Sentences,
-        announcer: Announcer | None = None,
+        announcer: Announcer,
+        deliveries: Deliveries,
     ) -> None:
         self._db = db
         self._clock = clock
@@ -79,10 +87,10 @@ class HandoffQueue:
         self._texts = texts
         self._say = texts.say
         self._announcer = announcer
+        self._deliveries = deliveries
 
     async def announce(self, change: str, handoff_id: int) -> None:
-        if self._announcer is not None:
-            await self._announcer.publish(change, handoff_id)
+        await self._announcer.publish(change, handoff_id)
 
     # ---- the dialogue's side ---------------------------------------------------------------
     async def plan(
@@ -159,8 +167,8 @@ class HandoffQueue:
         specialty: str | None = None,
         breached: bool | None = None,
         openid: str | None = None,
-    ) -> list[dict[str, Any]]:
-        def query(conn: Connection) -> list[dict[str, Any]]:
+    ) -> list[QueueItem]:
+        def query(conn: Connection) -> list[QueueItem]:
             limit_to: list[str] | None = None
             if not viewer.oversees and "general" not in viewer.specialties:
                 idle = handoffs.open_count(conn, viewer.specialties) == 0
@@ -179,164 +187,171 @@ class HandoffQueue:
 
         return await self._db.read(query)
 
-    async def detail(self, viewer: Consultant, handoff_id: int) -> dict[str, Any]:
+    async def detail(self, viewer: Consultant, handoff_id: int) -> HandoffView:
         """The item with its transcript; the view is audited in the same transaction as the read."""
         now = self._clock.now()
 
-        def read(conn: Connection) -> dict[str, Any]:
+        def read(conn: Connection) -> HandoffView:
             ref = self._ref(conn, handoff_id)
             idle = handoffs.open_count(conn, viewer.specialties) == 0
             if not may_read(viewer, ref, idle):
                 raise NotAllowed("this item belongs to another specialty")
             found = queue_views.item_with_transcript(conn, handoff_id)
-            assert found is not None
+            if found is None:
+                raise HandoffNotFound(f"no handoff {handoff_id}")
             audit.add_entry(conn, viewer.id, "view_handoff", "handoff", str(handoff_id), now)
-            found["allowed"] = _allowed(viewer, ref, idle)
-            return self._named(found)
+            return replace(found, item=self._named(found.item), allowed=_allowed(viewer, ref, idle))
 
         return await self._db.write(read)
 
-    async def claim(self, viewer: Consultant, handoff_id: int) -> dict[str, Any]:
+    async def claim(self, cmd: ClaimHandoff) -> None:
+        """First come, first served: the loser of a race gets HandoffAlreadyClaimed (409)."""
         now = self._clock.now()
 
         def run(conn: Connection) -> None:
-            ref = self._ref(conn, handoff_id)
-            check_claim(viewer, ref, handoffs.open_count(conn, viewer.specialties) == 0)
-            if ref.assignee_id == viewer.id:
-                return
-            if not handoffs.claim(conn, handoff_id, viewer.id, now, take_over=viewer.oversees):
+            ref = self._ref(conn, cmd.handoff_id)
+            action = claim_action(cmd.viewer, ref)
+            if action is None:
+                return  # already the viewer's
+            step = allow(action, cmd.viewer, ref, self._idle(conn, cmd.viewer))
+            if not handoffs.claim(conn, cmd.handoff_id, cmd.viewer.id, now, allowed_from=step.from_statuses):
                 raise HandoffAlreadyClaimed("another consultant claimed it first")
 
         await self._db.write(run)
-        await self.announce("claimed", handoff_id)
-        return await self.detail(viewer, handoff_id)
+        await self.announce("claimed", cmd.handoff_id)
 
-    async def answer(self, viewer: Consultant, handoff_id: int, text: object) -> int:
-        """Record the consultant's answer as a pending delivery; returns the delivery id."""
-        body = check_text(text)
+    async def answer(self, cmd: AnswerCitizen) -> str:
+        """The answer becomes a pending delivery and is sent at once; returns the delivery's status
+        (sent, or held/pending: it is kept until it reaches the citizen)."""
         now = self._clock.now()
 
         def run(conn: Connection) -> int:
-            check_act(viewer, self._ref(conn, handoff_id))
-            delivery_id = handoffs.add_consultant_message(conn, handoff_id, viewer.id, body, now)
+            step = allow("answer", cmd.viewer, self._ref(conn, cmd.handoff_id))
+            delivery_id = handoffs.add_consultant_message(
+                conn, cmd.handoff_id, cmd.viewer.id, cmd.text, now, allowed_from=step.from_statuses
+            )
             if delivery_id is None:
                 raise HandoffClosed("the handoff is closed")
             return delivery_id
 
         delivery_id = await self._db.write(run)
-        log.info("consultant_answered", handoff_id=handoff_id, delivery_id=delivery_id)
-        await self.announce("answered", handoff_id)
-        return delivery_id
+        log.info("consultant_answered", handoff_id=cmd.handoff_id, delivery_id=delivery_id)
+        await self.announce("answered", cmd.handoff_id)
+        [status] = await self._send([delivery_id])
+        await self.announce("delivered" if status == "sent" else "delivery_held", cmd.handoff_id)
+        return status
 
-    async def transfer(self, viewer: Consultant, handoff_id: int, body: dict[str, Any]) -> None:
-        specialty = body.get("specialty")
-        username = body.get("consultant")
-        note = body.get("note")
-        if (specialty is None) == (username is None):
+    async def transfer(self, cmd: TransferHandoff) -> None:
+        if (cmd.specialty is None) == (cmd.consultant is None):
             raise InvalidHandoffInput("specialty", "give either specialty or consultant")
-        if specialty is not None:
-            specialty = self.routing.check(str(specialty))
-        if note is not None:
-            note = check_text(note, "note")
+        specialty = None if cmd.specialty is None else self.routing.check(cmd.specialty)
         now = self._clock.now()
 
         def run(conn: Connection) -> None:
-            check_act(viewer, self._ref(conn, handoff_id))
+            ref = self._ref(conn, cmd.handoff_id)
             assignee_id = None
-            if username is not None:
-                target = consultant_by_name(conn, str(username))
+            if cmd.consultant is not None:
+                target = consultant_by_name(conn, cmd.consultant)
                 if target is None or not target.active or target.role == "admin":
                     raise InvalidHandoffInput("consultant", "no such consultant")
                 assignee_id = target.id
+            action: Action = "transfer_to_queue" if assignee_id is None else "transfer_to_consultant"
+            step = allow(action, cmd.viewer, ref)
             if not handoffs.transfer(
                 conn,
-                handoff_id,
+                cmd.handoff_id,
                 specialty=specialty,
                 assignee_id=assignee_id,
+                note=cmd.note,
+                actor_id=cmd.viewer.id,
+                now=now,
+                allowed_from=step.from_statuses,
+            ):
+                raise HandoffClosed("the handoff is closed")
+
+        await self._db.write(run)
+        await self.announce("transferred", cmd.handoff_id)
+
+    async def appoint(self, cmd: SetAppointment) -> None:
+        """002 §6.2 e: answer later at a promised time; the timers follow the new deadline."""
+        now = self._clock.now()
+        deadline = appointment_deadline(cmd.at, now, self.service.points)
+
+        def run(conn: Connection) -> None:
+            step = allow("appoint", cmd.viewer, self._ref(conn, cmd.handoff_id))
+            if not handoffs.set_appointment(
+                conn,
+                cmd.handoff_id,
+                deadline.due_at,
+                deadline.reminders,
+                cmd.viewer.id,
+                now,
+                allowed_from=step.from_statuses,
+            ):
+                raise HandoffClosed("the handoff is closed")
+
+        await self._db.write(run)
+        await self.announce("appointment", cmd.handoff_id)
+
+    async def note(self, cmd: AddNote) -> None:
+        now = self._clock.now()
+
+        def run(conn: Connection) -> None:
+            allow("note", cmd.viewer, self._ref(conn, cmd.handoff_id), self._idle(conn, cmd.viewer))
+            handoffs.add_note(conn, cmd.handoff_id, cmd.viewer.id, cmd.text, now)
+
+        await self._db.write(run)
+        await self.announce("note", cmd.handoff_id)
+
+    async def close(self, cmd: CloseHandoff) -> None:
+        """Close with an outcome (a/b/c); the citizen is told, in words for that outcome."""
+        await self._end(cmd.viewer, cmd.handoff_id, "close", outcome=cmd.outcome, note=cmd.note)
+
+    async def return_to_bot(self, cmd: ReturnToBot) -> None:
+        await self._end(cmd.viewer, cmd.handoff_id, "return_to_bot", outcome=None, note=None)
+
+    async def _end(
+        self, viewer: Consultant, handoff_id: int, action: Action, *, outcome: str | None, note: str | None
+    ) -> None:
+        now = self._clock.now()
+        to_bot = action == "return_to_bot"
+        text = self._say("handoff.returned_to_bot" if to_bot else f"handoff.closed.{outcome}")
+
+        def run(conn: Connection) -> int | None:
+            step = allow(action, viewer, self._ref(conn, handoff_id))
+            if not handoffs.end(
+                conn,
+                handoff_id,
+                ended_by="bot" if to_bot else "consultant",
+                outcome=outcome,
                 note=note,
                 actor_id=viewer.id,
                 now=now,
-            ):
-                raise HandoffClosed("the handoff is closed")
-
-        await self._db.write(run)
-        await self.announce("transferred", handoff_id)
-
-    async def appoint(self, viewer: Consultant, handoff_id: int, at: object) -> None:
-        """002 §6.2 e: answer later at a promised time; the timers follow the new deadline."""
-        if not isinstance(at, str):
-            raise InvalidHandoffInput("at", "at must be an ISO-8601 time with a zone")
-        try:
-            when = datetime.fromisoformat(at)
-        except ValueError:
-            raise InvalidHandoffInput("at", "at must be an ISO-8601 time with a zone") from None
-        if when.tzinfo is None:
-            raise InvalidHandoffInput("at", "at must include a time zone")
-        now = self._clock.now()
-        deadline = appointment_deadline(when, now, self.service.points)
-
-        def run(conn: Connection) -> None:
-            check_act(viewer, self._ref(conn, handoff_id))
-            if not handoffs.set_appointment(
-                conn, handoff_id, deadline.due_at, deadline.reminders, viewer.id, now
-            ):
-                raise HandoffClosed("the handoff is closed")
-
-        await self._db.write(run)
-        await self.announce("appointment", handoff_id)
-
-    async def note(self, viewer: Consultant, handoff_id: int, text: object) -> None:
-        body = check_text(text)
-        now = self._clock.now()
-
-        def run(conn: Connection) -> None:
-            ref = self._ref(conn, handoff_id)
-            if not may_read(viewer, ref, handoffs.open_count(conn, viewer.specialties) == 0):
-                raise NotAllowed("this item belongs to another specialty")
-            handoffs.add_note(conn, handoff_id, viewer.id, body, now)
-
-        await self._db.write(run)
-        await self.announce("note", handoff_id)
-
-    async def end(
-        self,
-        viewer: Consultant,
-        handoff_id: int,
-        *,
-        outcome: object = None,
-        note: object = None,
-        to_bot: bool,
-    ) -> int | None:
-        """Close with an outcome (a/b/c) or return the citizen to the bot; tells the citizen.
-
-        Returns the delivery id of the message telling the citizen.
-        """
-        chosen = None if to_bot else check_outcome(outcome)
-        remark = None if note is None else check_text(note, "note")
-        now = self._clock.now()
-        text = self._say("handoff.returned_to_bot" if to_bot else f"handoff.closed.{chosen}")
-
-        def run(conn: Connection) -> int | None:
-            check_act(viewer, self._ref(conn, handoff_id))
-            ended_by = "bot" if to_bot else "consultant"
-            if not handoffs.end(
-                conn, handoff_id, ended_by=ended_by, outcome=chosen, note=remark, actor_id=viewer.id, now=now
+                allowed_from=step.from_statuses,
             ):
                 raise HandoffClosed("the handoff is closed")
             return handoffs.add_outbound(conn, handoff_id, "bot", text, None, now)
 
         delivery_id = await self._db.write(run)
         await self.announce("returned_to_bot" if to_bot else "closed", handoff_id)
-        return delivery_id
+        if delivery_id is not None:
+            await self._send([delivery_id])
 
     @staticmethod
     def cancel_within(conn: Connection, handoff_id: int, now: datetime) -> bool:
         """The citizen wrote 取消: the item leaves the queue, the citizen is back with the bot."""
         return handoffs.end(
-            conn, handoff_id, ended_by="citizen", outcome=None, note=None, actor_id=None, now=now
+            conn,
+            handoff_id,
+            ended_by="citizen",
+            outcome=None,
+            note=None,
+            actor_id=None,
+            now=now,
+            allowed_from=TRANSITIONS["cancel"].from_statuses,
         )
 
-    async def notices(self, viewer: Consultant) -> list[dict[str, Any]]:
+    async def notices(self, viewer: Consultant) -> list[Notice]:
         return await self._db.read(lambda conn: queue_views.notices_for(conn, viewer.id))
 
     # ---- shared ----------------------------------------------------------------------------
@@ -347,20 +362,29 @@ class HandoffQueue:
             raise HandoffNotFound(f"no handoff {handoff_id}")
         return QueueItemRef(row.id, row.status, row.specialty, row.assignee_id)
 
-    def _named(self, item: dict[str, Any]) -> dict[str, Any]:
-        item["specialty_name"] = self.routing.names.get(item["specialty"], item["specialty"])
-        return item
+    @staticmethod
+    def _idle(conn: Connection, viewer: Consultant) -> bool:
+        """Nothing open in the viewer's own queues: they may take from any queue."""
+        return handoffs.open_count(conn, viewer.specialties) == 0
+
+    def _named(self, item: QueueItem) -> QueueItem:
+        return replace(item, specialty_name=self.routing.names.get(item.specialty, item.specialty))
+
+    async def _send(self, delivery_ids: list[int]) -> list[str]:
+        """Send now and say how it went; what cannot go out stays pending or held, never lost."""
+        await self._deliveries.send(delivery_ids)
+        return await self._deliveries.statuses(delivery_ids)
 
 
-def _allowed(viewer: Consultant, ref: QueueItemRef, idle: bool) -> dict[str, bool]:
+def _allowed(viewer: Consultant, ref: QueueItemRef, idle: bool) -> Allowed:
+    action = claim_action(viewer, ref)
+    can_claim = action is not None and _permitted(action, viewer, ref, idle)
+    return Allowed(claim=can_claim, act=_permitted("answer", viewer, ref, idle))
+
+
+def _permitted(action: Action, viewer: Consultant, ref: QueueItemRef, idle: bool) -> bool:
     try:
-        check_claim(viewer, ref, idle)
-        can_claim = ref.assignee_id != viewer.id
+        allow(action, viewer, ref, idle)
     except (NotAllowed, HandoffAlreadyClaimed, HandoffClosed):
-        can_claim = False
-    try:
-        check_act(viewer, ref)
-        can_act = True
-    except (NotAllowed, HandoffClosed):
-        can_act = False
-    return {"claim": can_claim, "act": can_act}
+        return False
+    return True

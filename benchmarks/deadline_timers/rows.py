@@ -135,12 +135,20 @@ async def apply(db: Any, action: Action, handoff_id: int, actor: int) -> None:
 
     if action.what == "answer":
         await db.write(
-            lambda conn: records.add_consultant_message(conn, handoff_id, actor, "您好，已收到。", action.at)
+            lambda conn: records.add_consultant_message(
+                conn, handoff_id, actor, "您好，已收到。", action.at, allowed_from=("open", "claimed")
+            )
         )
     else:
         assert action.appointment_at is not None
         await db.write(
             lambda conn: records.set_appointment(
-                conn, handoff_id, action.appointment_at, action.reminders, actor, action.at
+                conn,
+                handoff_id,
+                action.appointment_at,
+                action.reminders,
+                actor,
+                action.at,
+                allowed_from=("open", "claimed"),
             )
         )

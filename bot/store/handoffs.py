@@ -8,7 +8,7 @@ The timers a handoff sets and stops are in bot/store/timers.py.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -147,13 +147,14 @@ def open_count(conn: Connection, specialties: Iterable[str]) -> int:
 
 
 # ---- transitions -----------------------------------------------------------------------------
-def claim(conn: Connection, handoff_id: int, consultant_id: int, now: datetime, *, take_over: bool) -> bool:
-    """First claim wins; `take_over` lets a supervisor reassign a claimed item."""
-    allowed = ["open", "claimed"] if take_over else ["open"]
+def claim(
+    conn: Connection, handoff_id: int, consultant_id: int, now: datetime, *, allowed_from: Collection[str]
+) -> bool:
+    """First claim wins: the update applies only while the status is still one it may come from."""
     won = rowcount(
         conn.execute(
             update(handoff_t)
-            .where(handoff_t.c.id == handoff_id, handoff_t.c.status.in_(allowed))
+            .where(handoff_t.c.id == handoff_id, handoff_t.c.status.in_(allowed_from))
             .values(status="claimed", assignee_id=consultant_id, claimed_at=now, last_activity_at=now)
         )
     )
@@ -163,26 +164,34 @@ def claim(conn: Connection, handoff_id: int, consultant_id: int, now: datetime, 
 
 
 def add_consultant_message(
-    conn: Connection, handoff_id: int, consultant_id: int, text: str, now: datetime
+    conn: Connection,
+    handoff_id: int,
+    consultant_id: int,
+    text: str,
+    now: datetime,
+    *,
+    allowed_from: Collection[str],
 ) -> int | None:
     """The answer as an outbound turn and a pending delivery; the first one meets the deadline.
 
-    Returns the delivery id, or None when the handoff closed meanwhile.
+    Returns the delivery id, or None when the handoff closed meanwhile (nothing is written then).
     """
-    delivery_id = add_outbound(conn, handoff_id, "consultant", text, consultant_id, now)
-    if delivery_id is None:
-        return None
-    conn.execute(
-        update(handoff_t)
-        .where(handoff_t.c.id == handoff_id)
-        .values(
-            status="claimed",
-            assignee_id=func.coalesce(handoff_t.c.assignee_id, consultant_id),
-            claimed_at=func.coalesce(handoff_t.c.claimed_at, now),
-            first_reply_at=func.coalesce(handoff_t.c.first_reply_at, now),
-            last_activity_at=now,
+    moved = rowcount(
+        conn.execute(
+            update(handoff_t)
+            .where(handoff_t.c.id == handoff_id, handoff_t.c.status.in_(allowed_from))
+            .values(
+                status="claimed",
+                assignee_id=func.coalesce(handoff_t.c.assignee_id, consultant_id),
+                claimed_at=func.coalesce(handoff_t.c.claimed_at, now),
+                first_reply_at=func.coalesce(handoff_t.c.first_reply_at, now),
+                last_activity_at=now,
+            )
         )
     )
+    delivery_id = add_outbound(conn, handoff_id, "consultant", text, consultant_id, now) if moved else None
+    if delivery_id is None:
+        return None
     meet_deadline(conn, handoff_id, now)
     record_event(conn, handoff_id, "answered", consultant_id, now, delivery_id=delivery_id)
     return delivery_id
@@ -238,6 +247,7 @@ def transfer(
     note: str | None,
     actor_id: int,
     now: datetime,
+    allowed_from: Collection[str],
 ) -> bool:
     """To another queue (back to unclaimed) or straight to a named consultant."""
     values: dict[str, Any] = {"last_activity_at": now}
@@ -248,7 +258,11 @@ def transfer(
     else:
         values.update(status="open", assignee_id=None, claimed_at=None)
     moved = rowcount(
-        conn.execute(update(handoff_t).where(handoff_t.c.id == handoff_id, LIVE).values(**values))
+        conn.execute(
+            update(handoff_t)
+            .where(handoff_t.c.id == handoff_id, handoff_t.c.status.in_(allowed_from))
+            .values(**values)
+        )
     )
     if moved:
         record_event(
@@ -273,12 +287,14 @@ def set_appointment(
     reminders: Iterable[datetime],
     actor_id: int,
     now: datetime,
+    *,
+    allowed_from: Collection[str],
 ) -> bool:
     """002 §6.2 e: the promised time becomes the deadline; old timers are cancelled, new ones set."""
     moved = rowcount(
         conn.execute(
             update(handoff_t)
-            .where(handoff_t.c.id == handoff_id, LIVE)
+            .where(handoff_t.c.id == handoff_id, handoff_t.c.status.in_(allowed_from))
             .values(due_at=at, appointment_at=at, last_activity_at=now)
         )
     )
@@ -304,11 +320,12 @@ def end(
     note: str | None,
     actor_id: int | None,
     now: datetime,
+    allowed_from: Collection[str],
 ) -> bool:
     """Close the item and stop its timers; the consultation closes with an outcome or goes back to the bot."""
     row = conn.execute(
         update(handoff_t)
-        .where(handoff_t.c.id == handoff_id, LIVE)
+        .where(handoff_t.c.id == handoff_id, handoff_t.c.status.in_(allowed_from))
         .values(
             status="closed",
             closed_at=now,

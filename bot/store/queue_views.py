@@ -1,17 +1,129 @@
 """What the console reads: queue items, one item with its transcript and history, notices.
 
-These shape the JSON of the console contract (shared/spec/interfaces.md) field by field.
+Read models as plain values; console/handoff_json.py turns them into the console's JSON.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, func, or_, select
 
 from bot.store.tables import citizen_t, consultant_t, delivery_t, event_t, handoff_t, message_t, notice_t
+
+
+@dataclass(frozen=True, slots=True)
+class LastMessage:
+    """The citizen's latest words; `answered` when a consultant's answer came after them."""
+
+    author: str
+    text: str | None
+    at: datetime
+    answered: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Allowed:
+    """What the viewer may do with the item now (the console shows or hides the buttons)."""
+
+    claim: bool
+    act: bool
+
+
+@dataclass(frozen=True, slots=True)
+class QueueItem:
+    id: int
+    status: str
+    citizen: str  # the alias, never the openid
+    specialty: str
+    kind: str
+    reason: str
+    deadline_at: datetime
+    breached_at: datetime | None
+    appointment_at: datetime | None
+    assignee: str | None
+    opened_at: datetime
+    claimed_at: datetime | None
+    first_reply_at: datetime | None
+    closed_at: datetime | None
+    ended_by: str | None
+    outcome: str | None
+    outcome_note: str | None
+    last_message: LastMessage | None
+    intent: str | None
+    summary: str
+    screening: dict[str, Any] | None
+    last_messages: list[dict[str, Any]]
+    specialty_name: str = ""  # the queue's Chinese name, filled in by the use case
+
+    @property
+    def breached(self) -> bool:
+        return self.breached_at is not None
+
+    @property
+    def awaiting_reply(self) -> bool:
+        """The citizen wrote after the consultant's last answer (or has had no answer yet)."""
+        return self.last_message is not None and not self.last_message.answered
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryState:
+    status: str
+    via: str | None
+    delivered_at: datetime | None
+    held_at: datetime | None
+    notice_at: datetime | None
+    errcode: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class TranscriptLine:
+    id: int
+    direction: str
+    author: str
+    kind: str
+    text: str | None
+    at: datetime
+    consultant: str | None
+    delivery: DeliveryState | None
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryEvent:
+    kind: str
+    at: datetime
+    by: str | None
+    detail: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Note:
+    at: datetime
+    by: str | None
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class HandoffView:
+    """One item with everything a consultant reads before answering."""
+
+    item: QueueItem
+    transcript: list[TranscriptLine] = field(default_factory=list)
+    events: list[HistoryEvent] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
+    allowed: Allowed | None = None  # filled in by the use case
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    id: int
+    handoff_id: int
+    kind: str
+    at: datetime
+    read: bool
 
 
 def list_items(
@@ -24,7 +136,7 @@ def list_items(
     breached: bool | None,
     openid: str | None,
     limit: int = 500,
-) -> list[dict[str, Any]]:
+) -> list[QueueItem]:
     """The queue, newest deadline last; `specialties` limits a consultant to their queues."""
     assignee = consultant_t.alias("assignee")
     query = (
@@ -52,7 +164,7 @@ def list_items(
     return [_item(r, last.get(r.consultation_id)) for r in rows]
 
 
-def _last_messages(conn: Connection, consultation_ids: list[int]) -> dict[int, dict[str, Any]]:
+def _last_messages(conn: Connection, consultation_ids: list[int]) -> dict[int, LastMessage]:
     """The citizen's latest words per consultation: what a consultant scanning the queue needs.
 
     Each also says whether they came after the consultant's last answer (`answered: False`).
@@ -85,53 +197,45 @@ def _last_messages(conn: Connection, consultation_ids: list[int]) -> dict[int, d
         ).all()
     )
     return {
-        r.consultation_id: {
-            "author": r.author,
-            "text": r.text,
-            "at": _iso(r.recorded_at),
-            "answered": (answers.get(r.consultation_id) or 0) > r.id,
-        }
+        r.consultation_id: LastMessage(
+            author=r.author,
+            text=r.text,
+            at=r.recorded_at,
+            answered=(answers.get(r.consultation_id) or 0) > r.id,
+        )
         for r in rows
     }
 
 
-def _item(row: Any, last_message: dict[str, Any] | None) -> dict[str, Any]:
+def _item(row: Any, last_message: LastMessage | None) -> QueueItem:
     packet = dict(row.packet or {})
-    return {
-        "id": row.id,
-        "status": row.status,
-        "citizen": row.alias,
-        "specialty": row.specialty,
-        "kind": row.kind,
-        "reason": row.reason,
-        "deadline_at": _iso(row.due_at),
-        "breached": row.breached_at is not None,
-        "breached_at": _iso(row.breached_at),
-        "appointment_at": _iso(row.appointment_at),
-        "assignee": row.assignee_name,
-        "opened_at": _iso(row.opened_at),
-        "claimed_at": _iso(row.claimed_at),
-        "first_reply_at": _iso(row.first_reply_at),
-        "closed_at": _iso(row.closed_at),
-        "ended_by": row.ended_by,
-        "outcome": row.outcome,
-        "outcome_note": row.outcome_note,
-        "last_message": None
-        if last_message is None
-        else {k: v for k, v in last_message.items() if k != "answered"},
-        # The citizen wrote after the consultant's last answer (or has had no answer yet).
-        "awaiting_reply": last_message is not None and not last_message["answered"],
-        "packet": {
-            "intent": row.intent,
-            "reason": row.reason,
-            "summary": row.summary,
-            "screening": packet.get("screening"),
-            "last_messages": packet.get("last_messages", []),
-        },
-    }
+    return QueueItem(
+        id=row.id,
+        status=row.status,
+        citizen=row.alias,
+        specialty=row.specialty,
+        kind=row.kind,
+        reason=row.reason,
+        deadline_at=row.due_at,
+        breached_at=row.breached_at,
+        appointment_at=row.appointment_at,
+        assignee=row.assignee_name,
+        opened_at=row.opened_at,
+        claimed_at=row.claimed_at,
+        first_reply_at=row.first_reply_at,
+        closed_at=row.closed_at,
+        ended_by=row.ended_by,
+        outcome=row.outcome,
+        outcome_note=row.outcome_note,
+        last_message=last_message,
+        intent=row.intent,
+        summary=row.summary,
+        screening=packet.get("screening"),
+        last_messages=list(packet.get("last_messages", [])),
+    )
 
 
-def item(conn: Connection, handoff_id: int) -> dict[str, Any] | None:
+def item(conn: Connection, handoff_id: int) -> QueueItem | None:
     assignee = consultant_t.alias("assignee")
     row = conn.execute(
         select(handoff_t, citizen_t.c.alias, assignee.c.username.label("assignee_name"))
@@ -144,7 +248,7 @@ def item(conn: Connection, handoff_id: int) -> dict[str, Any] | None:
     return _item(row, _last_messages(conn, [row.consultation_id]).get(row.consultation_id))
 
 
-def item_with_transcript(conn: Connection, handoff_id: int) -> dict[str, Any] | None:
+def item_with_transcript(conn: Connection, handoff_id: int) -> HandoffView | None:
     """The item, its whole transcript (with how each answer was delivered), notes and history."""
     found = item(conn, handoff_id)
     if found is None:
@@ -177,26 +281,26 @@ def item_with_transcript(conn: Connection, handoff_id: int) -> dict[str, Any] | 
         )
         .order_by(message_t.c.id)
     ).all()
-    found["transcript"] = [
-        {
-            "id": r.id,
-            "direction": r.direction,
-            "author": r.author,
-            "kind": r.kind,
-            "text": r.text,
-            "at": _iso(r.recorded_at),
-            "consultant": r.username,
-            "delivery": None
+    transcript = [
+        TranscriptLine(
+            id=r.id,
+            direction=r.direction,
+            author=r.author,
+            kind=r.kind,
+            text=r.text,
+            at=r.recorded_at,
+            consultant=r.username,
+            delivery=None
             if r.delivery_status is None
-            else {
-                "status": r.delivery_status,
-                "via": r.via,
-                "delivered_at": _iso(r.delivered_at),
-                "held_at": _iso(r.held_at),
-                "notice_at": _iso(r.notice_at),
-                "errcode": r.last_errcode,
-            },
-        }
+            else DeliveryState(
+                status=r.delivery_status,
+                via=r.via,
+                delivered_at=r.delivered_at,
+                held_at=r.held_at,
+                notice_at=r.notice_at,
+                errcode=r.last_errcode,
+            ),
+        )
         for r in rows
     ]
     actor = consultant_t.alias("actor")
@@ -206,37 +310,21 @@ def item_with_transcript(conn: Connection, handoff_id: int) -> dict[str, Any] | 
         .where(event_t.c.handoff_id == handoff_id)
         .order_by(event_t.c.id)
     ).all()
-    found["events"] = [
-        {"kind": e.kind, "at": _iso(e.at), "by": e.username, "detail": dict(e.detail or {})}
-        for e in events
-        if e.kind != "note"
-    ]
-    found["notes"] = [
-        {"at": _iso(e.at), "by": e.username, "text": (e.detail or {}).get("text", "")}
-        for e in events
-        if e.kind == "note"
-    ]
-    return found
+    return HandoffView(
+        item=found,
+        transcript=transcript,
+        events=[
+            HistoryEvent(e.kind, e.at, e.username, dict(e.detail or {})) for e in events if e.kind != "note"
+        ],
+        notes=[Note(e.at, e.username, (e.detail or {}).get("text", "")) for e in events if e.kind == "note"],
+    )
 
 
-def notices_for(conn: Connection, consultant_id: int, limit: int = 50) -> list[dict[str, Any]]:
+def notices_for(conn: Connection, consultant_id: int, limit: int = 50) -> list[Notice]:
     rows = conn.execute(
         select(notice_t)
         .where(notice_t.c.consultant_id == consultant_id)
         .order_by(notice_t.c.id.desc())
         .limit(limit)
     ).all()
-    return [
-        {
-            "id": r.id,
-            "handoff_id": r.handoff_id,
-            "kind": r.kind,
-            "at": _iso(r.created_at),
-            "read": r.read_at is not None,
-        }
-        for r in rows
-    ]
-
-
-def _iso(at: datetime | None) -> str | None:
-    return None if at is None else at.isoformat()
+    return [Notice(r.id, r.handoff_id, r.kind, r.created_at, r.read_at is not None) for r in rows]

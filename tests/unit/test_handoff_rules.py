@@ -11,13 +11,11 @@ from handoff.handoff import (
     InvalidHandoffInput,
     NotAllowed,
     QueueItemRef,
-    check_act,
-    check_claim,
     check_outcome,
     check_text,
-    may_read,
     wants_to_cancel,
 )
+from handoff.transitions import TRANSITIONS, Action, allow, claim_action, may_read
 
 LABOR = Consultant(1, "zhang", "consultant", frozenset({"labor"}), active=True)
 FAMILY = Consultant(2, "li", "consultant", frozenset({"family"}), active=True)
@@ -27,6 +25,16 @@ SUPERVISOR = Consultant(4, "chen", "supervisor", frozenset(), active=True)
 
 def item(status: str = "open", specialty: str = "family", assignee: int | None = None) -> QueueItemRef:
     return QueueItemRef(10, status, specialty, assignee)
+
+
+def check_claim(viewer: Consultant, ref: QueueItemRef, own_queue_empty: bool) -> None:
+    action = claim_action(viewer, ref)
+    if action is not None:
+        allow(action, viewer, ref, own_queue_empty)
+
+
+def check_act(viewer: Consultant, ref: QueueItemRef) -> None:
+    allow("answer", viewer, ref)
 
 
 def test_a_consultant_reads_their_queue_and_their_own_items_only():
@@ -97,3 +105,29 @@ def test_the_general_queue_is_everyones_who_answers_but_not_an_overseer_without_
     assert LABOR.serves("general") and FAMILY.serves("general")
     assert not SUPERVISOR.serves("general")
     assert not LABOR.serves("family") and GENERAL.serves("family")
+
+
+@pytest.mark.parametrize(
+    "action", ["answer", "transfer_to_queue", "appoint", "return_to_bot", "close", "cancel"]
+)
+def test_nothing_but_a_note_changes_a_closed_item(action: Action):
+    with pytest.raises(HandoffClosed):
+        allow(action, SUPERVISOR, item(status="closed"))
+    assert allow("note", SUPERVISOR, item(status="closed")).to is None
+
+
+def test_the_table_says_where_each_action_leads():
+    assert {a: t.to for a, t in TRANSITIONS.items()} == {
+        "claim": "claimed",
+        "take_over": "claimed",
+        "answer": "claimed",
+        "transfer_to_queue": "open",
+        "transfer_to_consultant": "claimed",
+        "appoint": None,
+        "note": None,
+        "return_to_bot": "closed",
+        "close": "closed",
+        "cancel": "closed",
+    }
+    assert claim_action(FAMILY, item(status="claimed", assignee=FAMILY.id)) is None
+    assert claim_action(SUPERVISOR, item(status="claimed", assignee=FAMILY.id)) == "take_over"

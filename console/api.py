@@ -1,0 +1,252 @@
+"""The console's JSON API under /api/ (interfaces.md), as one sub-application.
+
+Only translates HTTP: each route parses and validates the request into a typed command
+(handoff/commands.py), calls the queue's use case, and answers with the resource's JSON
+(console/handoff_json.py). One middleware maps every expected failure to a JSON problem
+(403/404/409/422), never a 500; every consultant route is wrapped by the login check.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, cast
+
+from aiohttp import web
+from aiohttp.typedefs import Handler
+
+from bot.errors import InvalidInput, LegalAidError
+from bot.store.live_feed import LiveFeed
+from bot.workdays.duty import Consultant
+from console.auth import ConsoleAuth, ConsultantRoute, problem
+from console.handoff_json import handoff_json, notice_json, queue_item_json
+from console.live_stream import stream_changes
+from handoff.commands import (
+    AddNote,
+    AnswerCitizen,
+    ClaimHandoff,
+    CloseHandoff,
+    Outcome,
+    ReturnToBot,
+    SetAppointment,
+    TransferHandoff,
+)
+from handoff.handoff import HandoffError, HandoffNotFound, InvalidHandoffInput, check_outcome, check_text
+from handoff.queue import HandoffQueue
+
+STATUSES = ("open", "claimed", "closed")
+MAX_BODY = 16 * 1024
+MAX_ID = 2**31 - 1
+
+
+def console_api(
+    queue: Callable[[], HandoffQueue],
+    auth: Callable[[], ConsoleAuth],
+    live: Callable[[], LiveFeed],
+    knowledge: list[dict[str, str]],
+    openapi: dict[str, Any],
+) -> web.Application:
+    """The session, the queue, its actions, the live stream, knowledge and notices; mount at /api/."""
+
+    def guarded(route: ConsultantRoute) -> Handler:
+        async def call(request: web.Request) -> web.StreamResponse:
+            return await auth().required(route)(request)
+
+        return call
+
+    async def list_items(request: web.Request, viewer: Consultant) -> web.Response:
+        q = request.query
+        status = q.get("status") or None
+        if status is not None and status not in STATUSES:
+            raise InvalidHandoffInput("status", "status must be open, claimed or closed")
+        breached = _flag(q.get("breached"))
+        specialty = q.get("specialty") or None
+        if specialty is not None:
+            queue().routing.check(specialty)
+        items = await queue().queue_items(
+            viewer, status=status, specialty=specialty, breached=breached, openid=q.get("openid") or None
+        )
+        return web.json_response({"items": [queue_item_json(i) for i in items]})
+
+    async def show(request: web.Request, viewer: Consultant) -> web.Response:
+        return await _detail(viewer, _id(request))
+
+    async def claim(request: web.Request, viewer: Consultant) -> web.Response:
+        await queue().claim(ClaimHandoff(viewer, _id(request)))
+        return await _detail(viewer, _id(request))
+
+    async def answer(request: web.Request, viewer: Consultant) -> web.Response:
+        handoff_id = _id(request)
+        body = await _body(request)
+        await queue().answer(AnswerCitizen(viewer, handoff_id, check_text(body.get("text"))))
+        return await _detail(viewer, handoff_id)
+
+    async def transfer(request: web.Request, viewer: Consultant) -> web.Response:
+        handoff_id = _id(request)
+        body = await _body(request)
+        specialty, consultant, note = body.get("specialty"), body.get("consultant"), body.get("note")
+        await queue().transfer(
+            TransferHandoff(
+                viewer,
+                handoff_id,
+                specialty=None if specialty is None else str(specialty),
+                consultant=None if consultant is None else str(consultant),
+                note=None if note is None else check_text(note, "note"),
+            )
+        )
+        return await _after(viewer, handoff_id)
+
+    async def appointment(request: web.Request, viewer: Consultant) -> web.Response:
+        handoff_id = _id(request)
+        at = _aware_time((await _body(request)).get("at"))
+        await queue().appoint(SetAppointment(viewer, handoff_id, at))
+        return await _detail(viewer, handoff_id)
+
+    async def note(request: web.Request, viewer: Consultant) -> web.Response:
+        handoff_id = _id(request)
+        text = check_text((await _body(request)).get("text"))
+        await queue().note(AddNote(viewer, handoff_id, text))
+        return await _detail(viewer, handoff_id)
+
+    async def return_to_bot(request: web.Request, viewer: Consultant) -> web.Response:
+        handoff_id = _id(request)
+        await _body(request, optional=True)
+        await queue().return_to_bot(ReturnToBot(viewer, handoff_id))
+        return await _after(viewer, handoff_id)
+
+    async def close(request: web.Request, viewer: Consultant) -> web.Response:
+        handoff_id = _id(request)
+        body = await _body(request)
+        outcome = cast(Outcome, check_outcome(body.get("outcome")))
+        note = body.get("note")
+        await queue().close(
+            CloseHandoff(viewer, handoff_id, outcome, None if note is None else check_text(note, "note"))
+        )
+        return await _after(viewer, handoff_id)
+
+    async def specialties(request: web.Request, viewer: Consultant) -> web.Response:
+        names = queue().routing.names
+        return web.json_response({"items": [{"code": c, "name": n} for c, n in names.items()]})
+
+    async def knowledge_items(request: web.Request, viewer: Consultant) -> web.Response:
+        return web.json_response({"items": knowledge})
+
+    async def notices(request: web.Request, viewer: Consultant) -> web.Response:
+        return web.json_response({"items": [notice_json(n) for n in await queue().notices(viewer)]})
+
+    async def stream(request: web.Request, viewer: Consultant) -> web.StreamResponse:
+        return await stream_changes(request, live())
+
+    async def _detail(viewer: Consultant, handoff_id: int) -> web.Response:
+        return web.json_response(handoff_json(await queue().detail(viewer, handoff_id)))
+
+    async def _after(viewer: Consultant, handoff_id: int) -> web.Response:
+        """The item after a change; after a transfer away the viewer may no longer read it."""
+        try:
+            return await _detail(viewer, handoff_id)
+        except HandoffError:
+            return web.json_response({"id": handoff_id, "moved": True})
+
+    async def session_login(request: web.Request) -> web.StreamResponse:
+        return await auth().login(request)
+
+    async def session_show(request: web.Request) -> web.StreamResponse:
+        return await auth().whoami(request)
+
+    async def session_end(request: web.Request) -> web.StreamResponse:
+        return await auth().logout(request)
+
+    async def openapi_document(request: web.Request) -> web.Response:
+        return web.json_response(openapi)
+
+    api = web.Application(middlewares=[problems])
+    base = "/handoffs/{id}"
+    api.router.add_routes(
+        [
+            web.post("/session", session_login),
+            web.get("/session", session_show),
+            web.delete("/session", session_end),
+            web.get("/openapi.json", openapi_document),
+            web.get("/handoffs", guarded(list_items)),
+            web.get("/handoffs/stream", guarded(stream)),
+            web.get(base, guarded(show)),
+            web.post(f"{base}/claim", guarded(claim)),
+            web.post(f"{base}/messages", guarded(answer)),
+            web.post(f"{base}/transfer", guarded(transfer)),
+            web.post(f"{base}/appointment", guarded(appointment)),
+            web.post(f"{base}/notes", guarded(note)),
+            web.post(f"{base}/return-to-bot", guarded(return_to_bot)),
+            web.post(f"{base}/close", guarded(close)),
+            web.get("/specialties", guarded(specialties)),
+            web.get("/knowledge", guarded(knowledge_items)),
+            web.get("/notices", guarded(notices)),
+        ]
+    )
+    return api
+
+
+@web.middleware
+async def problems(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Expected failures become JSON problems with the stable code (and the field for 422)."""
+    try:
+        return await handler(request)
+    except InvalidInput as exc:
+        return problem(422, exc.code, str(exc), field=exc.field)
+    except HandoffError as exc:
+        return problem(exc.status, exc.code, str(exc))
+    except LegalAidError as exc:  # e.g. an appointment in the past
+        return problem(422, exc.code, str(exc), field=getattr(exc, "field", None))
+    except web.HTTPNotFound:
+        return problem(404, "not_found", "no such resource")
+    except web.HTTPMethodNotAllowed as exc:
+        return problem(405, "method_not_allowed", f"use {', '.join(sorted(exc.allowed_methods))}")
+
+
+def _aware_time(at: object) -> datetime:
+    if not isinstance(at, str):
+        raise InvalidHandoffInput("at", "at must be an ISO-8601 time with a zone")
+    try:
+        when = datetime.fromisoformat(at)
+    except ValueError:
+        raise InvalidHandoffInput("at", "at must be an ISO-8601 time with a zone") from None
+    if when.tzinfo is None:
+        raise InvalidHandoffInput("at", "at must include a time zone")
+    return when
+
+
+def _id(request: web.Request) -> int:
+    raw = request.match_info["id"]
+    # Ids are 32-bit INTEGER columns: a larger number would make PostgreSQL fail, not find nothing.
+    if not raw.isascii() or not raw.isdigit() or len(raw) > 12 or int(raw) > MAX_ID:
+        raise HandoffNotFound(f"no handoff {raw[:20]!r}")
+    return int(raw)
+
+
+async def _body(request: web.Request, *, optional: bool = False) -> dict[str, Any]:
+    if request.content_length is not None and request.content_length > MAX_BODY:
+        raise InvalidHandoffInput("body", "body too large")
+    raw = await request.read()
+    if len(raw) > MAX_BODY:
+        raise InvalidHandoffInput("body", "body too large")
+    if not raw.strip():
+        if optional:
+            return {}
+        raise InvalidHandoffInput("body", "a JSON object is required")
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidHandoffInput("body", "body must be JSON") from None
+    if not isinstance(body, dict):
+        raise InvalidHandoffInput("body", "body must be a JSON object")
+    return body
+
+
+def _flag(value: str | None) -> bool | None:
+    if value in (None, ""):
+        return None
+    if value in ("true", "1"):
+        return True
+    if value in ("false", "0"):
+        return False
+    raise InvalidHandoffInput("breached", "breached must be true or false")
