@@ -170,10 +170,10 @@ class HandoffQueue:
     ) -> list[QueueItem]:
         def query(conn: Connection) -> list[QueueItem]:
             limit_to: list[str] | None = None
-            if not viewer.oversees and "general" not in viewer.specialties:
-                idle = handoffs.open_count(conn, viewer.specialties) == 0
+            seen = viewer.queues_seen()
+            if seen is not None:
                 # An idle consultant sees every unclaimed item, to take one from another queue.
-                limit_to = None if idle and status == "open" else sorted(viewer.specialties | {"general"})
+                limit_to = None if self._idle(conn, viewer) and status == "open" else sorted(seen)
             items = queue_views.list_items(
                 conn,
                 status=status,
@@ -193,7 +193,7 @@ class HandoffQueue:
 
         def read(conn: Connection) -> HandoffView:
             ref = self._ref(conn, handoff_id)
-            idle = handoffs.open_count(conn, viewer.specialties) == 0
+            idle = self._idle(conn, viewer)
             if not may_read(viewer, ref, idle):
                 raise NotAllowed("this item belongs to another specialty")
             found = queue_views.item_with_transcript(conn, handoff_id)
@@ -365,7 +365,7 @@ class HandoffQueue:
     @staticmethod
     def _idle(conn: Connection, viewer: Consultant) -> bool:
         """Nothing open in the viewer's own queues: they may take from any queue."""
-        return handoffs.open_count(conn, viewer.specialties) == 0
+        return handoffs.open_count(conn, viewer.own_queues()) == 0
 
     def _named(self, item: QueueItem) -> QueueItem:
         return replace(item, specialty_name=self.routing.names.get(item.specialty, item.specialty))

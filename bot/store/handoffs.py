@@ -136,13 +136,12 @@ def item_ref(conn: Connection, handoff_id: int) -> Any:
     ).first()
 
 
-def open_count(conn: Connection, specialties: Iterable[str]) -> int:
-    """Unclaimed items in these queues: a consultant whose count is 0 may take from any queue."""
-    chosen = list(specialties)
-    if "general" in chosen:
+def open_count(conn: Connection, specialties: Collection[str] | None) -> int:
+    """Unclaimed items in these queues (None: in every queue)."""
+    if specialties is None:
         where = handoff_t.c.status == "open"
     else:
-        where = and_(handoff_t.c.status == "open", handoff_t.c.specialty.in_(chosen))
+        where = and_(handoff_t.c.status == "open", handoff_t.c.specialty.in_(list(specialties)))
     return int(conn.execute(select(func.count()).select_from(handoff_t).where(where)).scalar_one())
 
 

@@ -37,6 +37,16 @@ class Consultant:
             or GENERAL in self.specialties
         )
 
+    def own_queues(self) -> frozenset[str] | None:
+        """The queues whose unclaimed items keep this consultant busy; None: every queue."""
+        return None if GENERAL in self.specialties else self.specialties
+
+    def queues_seen(self) -> frozenset[str] | None:
+        """The queues listed for this account (as `serves` says); None: every queue."""
+        if self.oversees or GENERAL in self.specialties:
+            return None
+        return self.specialties | {GENERAL}
+
     def may_answer(self, specialty: str, rostered: frozenset[str] | None) -> bool:
         """Active, answering, on the day's roster (an empty roster means everyone), of the queue."""
         return (

@@ -131,3 +131,9 @@ def test_the_table_says_where_each_action_leads():
     }
     assert claim_action(FAMILY, item(status="claimed", assignee=FAMILY.id)) is None
     assert claim_action(SUPERVISOR, item(status="claimed", assignee=FAMILY.id)) == "take_over"
+
+
+def test_the_general_queue_rule_decides_which_queues_an_account_sees_and_is_busy_with():
+    assert LABOR.queues_seen() == {"labor", "general"} and LABOR.own_queues() == {"labor"}
+    assert GENERAL.queues_seen() is None and GENERAL.own_queues() is None  # a general consultant: all
+    assert SUPERVISOR.queues_seen() is None
