@@ -45,6 +45,7 @@ from console.api import console_api
 from console.auth import ConsoleAuth
 from console.openapi import openapi_document
 from console.pages import console_pages
+from handoff.opening import HandoffOpening
 from handoff.queue import HandoffQueue
 from scheduler.alarm import DeadlineAlarm, start_alarm
 
@@ -62,6 +63,7 @@ HTTP = web.AppKey("http", aiohttp.ClientSession)
 WECHAT_API = web.AppKey("wechat_api", WeChatApi)
 NLU = web.AppKey("nlu", Classifier)
 HANDOFFS = web.AppKey("handoffs", HandoffQueue)
+HANDOFF_OPENING = web.AppKey("handoff_opening", HandoffOpening)
 SESSIONS = web.AppKey("sessions", ConsoleSessions)
 CONSOLE_AUTH = web.AppKey("console_auth", ConsoleAuth)
 CONVERSATION = web.AppKey("conversation", Conversation)
@@ -190,6 +192,9 @@ def _dialogue_ctx(
         app[HANDOFFS] = HandoffQueue(
             app[DATABASE], clock, center.specialties, center.service, center.texts, app[LIVE], app[DELIVERIES]
         )
+        app[HANDOFF_OPENING] = HandoffOpening(
+            app[DATABASE], center.specialties, center.service, center.texts, app[LIVE]
+        )
         app[SESSIONS] = ConsoleSessions(
             app[DATABASE],
             app[REDIS],
@@ -213,7 +218,7 @@ def _dialogue_ctx(
             center.texts,
             clock,
             settings.alias_key.get_secret_value(),
-            app[HANDOFFS],
+            app[HANDOFF_OPENING],
         )
         jobs = aiojobs.Scheduler(close_timeout=10.0, limit=None, pending_limit=10000)
         app[ANSWER_JOBS] = AnswerJobs(
@@ -225,7 +230,7 @@ def _dialogue_ctx(
             decision_wait=settings.passive_reply_budget + 2.0,
         )
         app[DEADLINE_ALARM] = DeadlineAlarm(
-            app[DATABASE], clock, app[HANDOFFS], every=settings.deadline_sweep_seconds
+            app[DATABASE], clock, center.service, app[LIVE], every=settings.deadline_sweep_seconds
         )
         callback.connect(app[CONVERSATION], app[DELIVERY_LEDGER], app[ANSWER_JOBS], app[REDIS], keys)
         yield

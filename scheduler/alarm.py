@@ -10,7 +10,8 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.clock import Clock
 from bot.store.db import Database
-from handoff.queue import HandoffQueue
+from bot.workdays.service_calendar import ServiceCalendar
+from handoff.opening import Announcer
 from scheduler.deadline_sweep import next_due, sweep_deadlines
 
 Sweep = Callable[[], Awaitable[object]]
@@ -37,10 +38,13 @@ def start_alarm(sweeps: dict[str, tuple[Sweep, float]]) -> AsyncIOScheduler:
 class DeadlineAlarm:
     """Sweeps reply deadlines every `every` seconds and also exactly when the next step falls due."""
 
-    def __init__(self, db: Database, clock: Clock, queue: HandoffQueue, *, every: float) -> None:
+    def __init__(
+        self, db: Database, clock: Clock, service: ServiceCalendar, announcer: Announcer, *, every: float
+    ) -> None:
         self._db = db
         self._clock = clock
-        self._queue = queue
+        self._service = service
+        self._announcer = announcer
         self.every = every
         self._alarm: AsyncIOScheduler | None = None
 
@@ -50,9 +54,9 @@ class DeadlineAlarm:
 
     async def sweep(self) -> int:
         """Fire due reminders and breaches at the clock's `now` and announce them on the live feed."""
-        fired = await sweep_deadlines(self._db, self._clock.now(), self._queue.service)
+        fired = await sweep_deadlines(self._db, self._clock.now(), self._service)
         for step in fired:
-            await self._queue.announce(step.step, step.handoff_id)
+            await self._announcer.publish(step.step, step.handoff_id)
         return len(fired)
 
     async def sweep_and_rearm(self) -> int:

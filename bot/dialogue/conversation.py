@@ -20,7 +20,7 @@ from bot.store.handoffs import LiveHandoff, touch
 from bot.store.redis_keys import CitizenLocks, LocalCitizenLocks
 from bot.store.transcript import RecordedInbound, Transcript, TurnOutcome
 from handoff.handoff import wants_to_cancel
-from handoff.queue import HandoffQueue
+from handoff.opening import HandoffOpening
 
 log = structlog.get_logger(__name__)
 
@@ -64,7 +64,7 @@ class Conversation:
         texts: Texts,
         clock: Clock,
         alias_key: str,
-        handoffs: HandoffQueue,
+        handoffs: HandoffOpening,
     ) -> None:
         self._transcript = transcript
         self._engine = engine
@@ -123,7 +123,7 @@ class Conversation:
                 replies = _with_notice(replies, planned.notice)
 
                 def within(conn: Connection) -> None:
-                    opened.append(HandoffQueue.open_within(conn, planned, now))
+                    opened.append(HandoffOpening.open_within(conn, planned, now))
 
             passive = bool(replies) and take_passive is not None and take_passive()
             ids = await self._transcript.save_response(
@@ -157,7 +157,7 @@ class Conversation:
             state, change = ConversationState(), "cancelled"
 
             def within(conn: Connection) -> None:
-                cancelled.append(HandoffQueue.cancel_within(conn, live.id, now))
+                cancelled.append(HandoffOpening.cancel_within(conn, live.id, now))
 
         else:
             # Never silence: unclaimed, say again by when; claimed, say it reached the consultant.

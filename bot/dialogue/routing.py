@@ -22,6 +22,7 @@ from bot.dialogue.engine import (
 )
 from bot.dialogue.flow import Turn
 from bot.dialogue.flows.eligibility_interview import EligibilityInterview
+from bot.nlu.numbered_choice import read_choice_numbers
 from bot.nlu.parse import FALLBACK_INTENT, Classifier, NluUnavailable, Parse
 
 log = structlog.get_logger(__name__)
@@ -42,8 +43,8 @@ class IntentDialogue:
         texts: Texts,
         nlu: Classifier,
         routes: IntentRoutes,
-        interview: EligibilityInterview | None = None,
-        offices: OfficeDirectory | None = None,
+        interview: EligibilityInterview,
+        offices: OfficeDirectory,
     ) -> None:
         self._texts = texts
         self._routes = routes
@@ -55,7 +56,7 @@ class IntentDialogue:
     async def respond(self, inbound: Inbound, state: ConversationState, now: datetime) -> Response:
         if inbound.kind not in ("text", "voice") or not inbound.text:
             return await self._welcome.respond(inbound, state, now)
-        interviewing = self._interview is not None and self._interview.is_active(state)
+        interviewing = self._interview.is_active(state)
         try:
             parse: Parse | None = await self._nlu.parse(inbound.text)
         except NluUnavailable as exc:
@@ -64,7 +65,6 @@ class IntentDialogue:
                 return self._say("nlu_unavailable", ConversationState(), [NeedsHuman("nlu_unavailable")])
             parse = None  # numbered answers need no NLU: the interview goes on
         if interviewing:
-            assert self._interview is not None
             return self._interview.respond(Turn(inbound.text, parse), state, self._digression)
         assert parse is not None
         intent = parse.intent.name
@@ -77,7 +77,7 @@ class IntentDialogue:
             answered = self._answer_consult_offer(inbound.text, state, parse, effects)
             if answered is not None:
                 return answered
-        if self._routes.route(intent) == "interview" and self._interview is not None:
+        if self._routes.route(intent) == "interview":
             started = self._interview.start(intent, parse)
             return Response(started.replies, started.state, [*effects, *started.effects])
         return self._answer(parse, effects)
@@ -97,8 +97,6 @@ class IntentDialogue:
 
     def _office_for(self, parse: Parse) -> str | None:
         """The office of the district the citizen named (entity from the lookup table)."""
-        if self._offices is None:
-            return None
         for district in parse.entity_values("district"):
             office = self._offices.offices.get(str(district))
             if office is not None:
@@ -114,16 +112,15 @@ class IntentDialogue:
     def _answer_consult_offer(
         self, text: str, state: ConversationState, parse: Parse, effects: list[Effect]
     ) -> Response | None:
-        choice = text.strip()[:1]
-        if choice in ("1", "１") or parse.intent_name in ("affirm", "ask_eligibility", "apply_legal_aid"):
-            if self._interview is None:
-                return None
-            started = self._interview.start(state.slots.get("intent"), None)
-            return Response(started.replies, started.state, [*effects, *started.effects])
-        if choice in ("2", "２"):
+        choice = read_choice_numbers(text, 2)
+        # The number decides first: the NLU may read a bare "2" as agreement.
+        if choice == [2]:
             return self._say(
                 "intent.request_human", ConversationState(), [*effects, NeedsHuman("consult_wants_human")]
             )
+        if choice == [1] or parse.intent_name in ("affirm", "ask_eligibility", "apply_legal_aid"):
+            started = self._interview.start(state.slots.get("intent"), None)
+            return Response(started.replies, started.state, [*effects, *started.effects])
         return None
 
     def _answer_offer(self, text: str, intent: str, effects: list[Effect]) -> Response | None:
