@@ -140,4 +140,5 @@ class HandoffOpening:
             actor_id=None,
             now=now,
             allowed_from=TRANSITIONS["cancel"].from_statuses,
+            held_by=None,
         )

@@ -8,6 +8,7 @@ announces the change on the live feed. Opening a handoff is the dialogue's: hand
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import NoReturn
 
 import structlog
 from sqlalchemy import Connection
@@ -40,7 +41,7 @@ from handoff.handoff import (
 )
 from handoff.opening import Announcer, Sentences
 from handoff.reply_deadline import appointment_deadline
-from handoff.transitions import Action, allow, claim_action, may_read
+from handoff.transitions import Action, allow, claim_action, held_by, may_read
 
 log = structlog.get_logger(__name__)
 
@@ -137,10 +138,16 @@ class HandoffQueue:
         def run(conn: Connection) -> int:
             step = allow("answer", cmd.viewer, self._ref(conn, cmd.handoff_id))
             delivery_id = handoffs.add_consultant_message(
-                conn, cmd.handoff_id, cmd.viewer.id, cmd.text, now, allowed_from=step.from_statuses
+                conn,
+                cmd.handoff_id,
+                cmd.viewer.id,
+                cmd.text,
+                now,
+                allowed_from=step.from_statuses,
+                held_by=held_by(step, cmd.viewer),
             )
             if delivery_id is None:
-                raise HandoffClosed("the handoff is closed")
+                self._lost(conn, "answer", cmd.viewer, cmd.handoff_id)
             return delivery_id
 
         delivery_id = await self._db.write(run)
@@ -175,8 +182,9 @@ class HandoffQueue:
                 actor_id=cmd.viewer.id,
                 now=now,
                 allowed_from=step.from_statuses,
+                held_by=held_by(step, cmd.viewer),
             ):
-                raise HandoffClosed("the handoff is closed")
+                self._lost(conn, action, cmd.viewer, cmd.handoff_id)
 
         await self._db.write(run)
         await self.announce("transferred", cmd.handoff_id)
@@ -196,8 +204,9 @@ class HandoffQueue:
                 cmd.viewer.id,
                 now,
                 allowed_from=step.from_statuses,
+                held_by=held_by(step, cmd.viewer),
             ):
-                raise HandoffClosed("the handoff is closed")
+                self._lost(conn, "appoint", cmd.viewer, cmd.handoff_id)
 
         await self._db.write(run)
         await self.announce("appointment", cmd.handoff_id)
@@ -237,8 +246,9 @@ class HandoffQueue:
                 actor_id=viewer.id,
                 now=now,
                 allowed_from=step.from_statuses,
+                held_by=held_by(step, viewer),
             ):
-                raise HandoffClosed("the handoff is closed")
+                self._lost(conn, action, viewer, handoff_id)
             return handoffs.add_outbound(conn, handoff_id, "bot", text, None, now)
 
         delivery_id = await self._db.write(run)
@@ -256,6 +266,12 @@ class HandoffQueue:
         if row is None:
             raise HandoffNotFound(f"no handoff {handoff_id}")
         return QueueItemRef(row.id, row.status, row.specialty, row.assignee_id)
+
+    def _lost(self, conn: Connection, action: Action, viewer: Consultant, handoff_id: int) -> NoReturn:
+        """The conditional update found the item changed since the check: say what changed
+        (claimed by another, closed) as the check would now."""
+        allow(action, viewer, self._ref(conn, handoff_id))
+        raise HandoffAlreadyClaimed("another consultant changed this handoff first")  # the check passes again
 
     @staticmethod
     def _idle(conn: Connection, viewer: Consultant) -> bool:

@@ -81,7 +81,8 @@ def claim_action(viewer: Consultant, item: QueueItemRef) -> Action | None:
 def allow(
     action: Action, viewer: Consultant, item: QueueItemRef, own_queue_empty: bool = False
 ) -> Transition:
-    """The transition, or the clear refusal: closed (409), claimed by another (409), not allowed (403)."""
+    """The transition, or the clear refusal: closed (409), claimed by another (409), not allowed
+    (403: another specialty's item, or an unclaimed one that must be claimed first)."""
     transition = TRANSITIONS[action]
     if item.status not in transition.from_statuses:
         if item.status == "closed":
@@ -92,10 +93,20 @@ def allow(
     if transition.who == "overseer" and not viewer.oversees:
         raise HandoffAlreadyClaimed("another consultant has this handoff")
     if transition.who == "assignee" and not _may_act(viewer, item):
+        if item.assignee_id is not None:  # someone else has it: a conflict, as for a second claim
+            raise HandoffAlreadyClaimed("another consultant has this handoff")
         raise NotAllowed("claim the handoff first")
     if not may_read(viewer, item, own_queue_empty):
         raise NotAllowed("this item belongs to another specialty")
     return transition
+
+
+def held_by(transition: Transition, viewer: Consultant) -> int | None:
+    """Whose claim the store's conditional update must still find (unclaimed or this viewer's),
+    so of two consultants acting at once only one wins; None when anyone's claim will do."""
+    if transition.who == "assignee" and not viewer.oversees:
+        return viewer.id
+    return None
 
 
 def _may_act(viewer: Consultant, item: QueueItemRef) -> bool:

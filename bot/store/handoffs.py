@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, insert, select, update
+from sqlalchemy import Connection, and_, func, insert, or_, select, update
 
 from bot.store.tables import consultation_t, delivery_t, event_t, handoff_t, message_t, rowcount
 from bot.store.timers import meet_deadline, new_deadline, stop_timers
@@ -146,6 +146,15 @@ def open_count(conn: Connection, specialties: Collection[str] | None) -> int:
 
 
 # ---- transitions -----------------------------------------------------------------------------
+def _changeable(handoff_id: int, allowed_from: Collection[str], held_by: int | None) -> Any:
+    """The WHERE of every transition: the item, in a status the action may come from, and (for a
+    consultant who does not oversee) unclaimed or claimed by them, so a race has one winner."""
+    condition = and_(handoff_t.c.id == handoff_id, handoff_t.c.status.in_(allowed_from))
+    if held_by is None:
+        return condition
+    return and_(condition, or_(handoff_t.c.assignee_id.is_(None), handoff_t.c.assignee_id == held_by))
+
+
 def claim(
     conn: Connection, handoff_id: int, consultant_id: int, now: datetime, *, allowed_from: Collection[str]
 ) -> bool:
@@ -170,15 +179,16 @@ def add_consultant_message(
     now: datetime,
     *,
     allowed_from: Collection[str],
+    held_by: int | None,
 ) -> int | None:
     """The answer as an outbound turn and a pending delivery; the first one meets the deadline.
 
-    Returns the delivery id, or None when the handoff closed meanwhile (nothing is written then).
+    Returns the delivery id, or None when the item changed meanwhile (nothing is written then).
     """
     moved = rowcount(
         conn.execute(
             update(handoff_t)
-            .where(handoff_t.c.id == handoff_id, handoff_t.c.status.in_(allowed_from))
+            .where(_changeable(handoff_id, allowed_from, held_by))
             .values(
                 status="claimed",
                 assignee_id=func.coalesce(handoff_t.c.assignee_id, consultant_id),
@@ -247,6 +257,7 @@ def transfer(
     actor_id: int,
     now: datetime,
     allowed_from: Collection[str],
+    held_by: int | None,
 ) -> bool:
     """To another queue (back to unclaimed) or straight to a named consultant."""
     values: dict[str, Any] = {"last_activity_at": now}
@@ -257,11 +268,7 @@ def transfer(
     else:
         values.update(status="open", assignee_id=None, claimed_at=None)
     moved = rowcount(
-        conn.execute(
-            update(handoff_t)
-            .where(handoff_t.c.id == handoff_id, handoff_t.c.status.in_(allowed_from))
-            .values(**values)
-        )
+        conn.execute(update(handoff_t).where(_changeable(handoff_id, allowed_from, held_by)).values(**values))
     )
     if moved:
         record_event(
@@ -288,12 +295,13 @@ def set_appointment(
     now: datetime,
     *,
     allowed_from: Collection[str],
+    held_by: int | None,
 ) -> bool:
     """002 §6.2 e: the promised time becomes the deadline; old timers are cancelled, new ones set."""
     moved = rowcount(
         conn.execute(
             update(handoff_t)
-            .where(handoff_t.c.id == handoff_id, handoff_t.c.status.in_(allowed_from))
+            .where(_changeable(handoff_id, allowed_from, held_by))
             .values(due_at=at, appointment_at=at, last_activity_at=now)
         )
     )
@@ -320,11 +328,12 @@ def end(
     actor_id: int | None,
     now: datetime,
     allowed_from: Collection[str],
+    held_by: int | None,
 ) -> bool:
     """Close the item and stop its timers; the consultation closes with an outcome or goes back to the bot."""
     row = conn.execute(
         update(handoff_t)
-        .where(handoff_t.c.id == handoff_id, handoff_t.c.status.in_(allowed_from))
+        .where(_changeable(handoff_id, allowed_from, held_by))
         .values(
             status="closed",
             closed_at=now,

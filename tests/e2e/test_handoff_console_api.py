@@ -265,14 +265,14 @@ async def test_only_the_assignee_answers_until_a_supervisor_reassigns(
     assert (await zhang.post(f"/api/handoffs/{item['id']}/claim"))[0] == 200
 
     status, body = await wang.post(f"/api/handoffs/{item['id']}/messages", {"text": "我来回答"})
-    assert (status, body["error"]) == (403, "not_allowed")
-    assert (await wang.post(f"/api/handoffs/{item['id']}/close", {"outcome": "b"}))[0] == 403
-    assert (await wang.post(f"/api/handoffs/{item['id']}/transfer", {"consultant": "wang"}))[0] == 403
+    assert (status, body["error"]) == (409, "already_claimed")
+    assert (await wang.post(f"/api/handoffs/{item['id']}/close", {"outcome": "b"}))[0] == 409
+    assert (await wang.post(f"/api/handoffs/{item['id']}/transfer", {"consultant": "wang"}))[0] == 409
     assert await fake_wechat.sent(openid) == []
 
     status, moved = await boss.post(f"/api/handoffs/{item['id']}/transfer", {"consultant": "wang"})
     assert status == 200 and moved["assignee"] == "wang" and moved["status"] == "claimed"
-    assert (await zhang.post(f"/api/handoffs/{item['id']}/messages", {"text": "还是我来"}))[0] == 403
+    assert (await zhang.post(f"/api/handoffs/{item['id']}/messages", {"text": "还是我来"}))[0] == 409
     status, answered = await wang.post(f"/api/handoffs/{item['id']}/messages", {"text": "您好，我是王律师。"})
     assert status == 200
     [said] = [t for t in answered["transcript"] if t["author"] == "consultant"]
@@ -291,7 +291,7 @@ async def test_another_consultant_can_neither_promise_nor_take_a_claimed_item(ce
     assert (await zhang.post(f"/api/handoffs/{item['id']}/claim"))[0] == 200
     before = await center.counts()
     promise = {"at": "2026-11-26T10:00:00+08:00"}
-    assert (await wang.post(f"/api/handoffs/{item['id']}/appointment", promise))[0] == 403
+    assert (await wang.post(f"/api/handoffs/{item['id']}/appointment", promise))[0] == 409
     status, body = await wang.post(f"/api/handoffs/{item['id']}/claim")
     assert (status, body["error"]) == (409, "already_claimed")
     assert await center.counts() == before
@@ -299,7 +299,7 @@ async def test_another_consultant_can_neither_promise_nor_take_a_claimed_item(ce
 
     status, taken = await boss.post(f"/api/handoffs/{item['id']}/claim")  # a supervisor takes over
     assert status == 200 and taken["assignee"] == "boss"
-    assert (await zhang.post(f"/api/handoffs/{item['id']}/messages", {"text": "您好"}))[0] == 403
+    assert (await zhang.post(f"/api/handoffs/{item['id']}/messages", {"text": "您好"}))[0] == 409
 
 
 async def test_a_transfer_to_a_specialty_puts_the_item_back_in_that_queue(center: RunningService):
@@ -501,3 +501,29 @@ async def test_bad_input_is_refused_and_changes_nothing(center: RunningService):
         None,
     )
     assert after["deadline_at"] == item["deadline_at"]
+
+
+async def test_two_consultants_answering_one_unclaimed_item_at_once_one_answer_goes_out(
+    center: RunningService, fake_wechat: FakeWeChatServer
+):
+    """Answering an unclaimed item claims it: of two answers fired at the same moment exactly one
+    is recorded and sent, and the other consultant hears 409 already_claimed with nothing written."""
+    pairs = 10
+    openids = [await open_handoff(center) for _ in range(pairs)]
+    zhang, wang, boss = [await center.console(n) for n in ("zhang", "wang", "boss")]
+    for openid in openids:
+        item = await item_of(boss, openid)
+        path = f"/api/handoffs/{item['id']}/messages"
+        (first, a), (second, b) = await asyncio.gather(
+            zhang.post(path, {"text": "张：您好"}), wang.post(path, {"text": "王：您好"})
+        )
+        assert sorted([first, second]) == [200, 409], (a, b)
+        assert (b if first == 200 else a)["error"] == "already_claimed"
+        winner = "zhang" if first == 200 else "wang"
+        after = await item_of(boss, openid)
+        assert (after["status"], after["assignee"]) == ("claimed", winner)
+        sent = await wait_for_sent(fake_wechat, openid, 1)
+        assert [s["text"] for s in sent] == ["张：您好" if winner == "zhang" else "王：您好"]
+    answers = await center.scalar("SELECT COUNT(*) FROM message WHERE author = 'consultant'")
+    assert answers == pairs
+    assert await center.scalar("SELECT COUNT(*) FROM handoff_event WHERE kind = 'answered'") == pairs

@@ -67,7 +67,7 @@ def test_only_the_assignee_or_a_supervisor_acts_on_a_claimed_item():
     claimed = item(status="claimed", assignee=FAMILY.id)
     check_act(FAMILY, claimed)
     check_act(SUPERVISOR, claimed)
-    with pytest.raises(NotAllowed):
+    with pytest.raises(HandoffAlreadyClaimed):  # someone else has it: 409, as for a second claim
         check_act(GENERAL, claimed)
     check_act(GENERAL, item())  # answering an unclaimed item of one's queue claims it
     with pytest.raises(NotAllowed):
