@@ -277,6 +277,7 @@ def _wechat_callback(settings: Settings, clock: Clock) -> WeChatCallback:
         replay_window=settings.replay_window_seconds,
         max_body_bytes=settings.max_body_bytes,
         passive_budget=settings.passive_reply_budget,
+        accept_plaintext=settings.wechat_accept_plaintext,
     )
 
 

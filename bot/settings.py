@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     wechat_timeout_seconds: float = 5.0
     wechat_max_retries: int = Field(default=3, ge=0, le=10)
     replay_window_seconds: int = Field(default=300, ge=1)
+    # With an AES key, also accept plaintext callbacks (only while switching WeChat's mode over).
+    wechat_accept_plaintext: bool = False
     max_body_bytes: int = Field(default=64 * 1024, ge=1024)
     passive_reply_budget: float = Field(default=4.0, gt=0, le=4.4)
 

@@ -31,6 +31,9 @@ class RedisKeys:
     def seen_message(self, msg_key: str) -> str:
         return f"{self.prefix}seen:{msg_key}"
 
+    def callback_nonce(self, timestamp: str, nonce: str) -> str:
+        return f"{self.prefix}nonce:{timestamp}:{nonce}"
+
     def citizen_lock(self, citizen_openid_alias: str) -> str:
         return f"{self.prefix}lock:citizen:{citizen_openid_alias}"
 
@@ -96,6 +99,17 @@ class LocalCitizenLocks:
             if self._users[citizen_alias] == 0:  # forget idle citizens so the dict stays small
                 del self._users[citizen_alias]
                 del self._locks[citizen_alias]
+
+
+async def first_body_for(
+    redis: aioredis.Redis, keys: RedisKeys, timestamp: str, nonce: str, body_digest: str, ttl_seconds: int
+) -> bool:
+    """True when this (timestamp, nonce) pair is new, or came before with the same body (a retry)."""
+    key = keys.callback_nonce(timestamp, nonce)
+    if await redis.set(key, body_digest, nx=True, ex=ttl_seconds):
+        return True
+    stored = await redis.get(key)
+    return stored is None or (stored.decode() if isinstance(stored, bytes) else str(stored)) == body_digest
 
 
 async def mark_seen(redis: aioredis.Redis, keys: RedisKeys, msg_key: str, ttl_seconds: int = 600) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import secrets
 from dataclasses import dataclass
 
@@ -10,13 +11,14 @@ import aiohttp
 import structlog
 from aiohttp import web
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from bot.clock import Clock
 from bot.consultations.turns import Inbound
 from bot.dialogue.conversation import Answer, Conversation
 from bot.errors import BadWeChatRequest, ForgedRequest
 from bot.store.deliveries import DeliveryLedger
-from bot.store.redis_keys import RedisKeys, mark_seen
+from bot.store.redis_keys import RedisKeys, first_body_for, mark_seen
 from bot.wechat.answer_jobs import AnswerJob, AnswerJobs
 from bot.wechat.inbound import to_inbound
 from bot.wechat.protocol import (
@@ -57,8 +59,11 @@ class WeChatCallback:
         replay_window: int,
         max_body_bytes: int,
         passive_budget: float,
+        accept_plaintext: bool = False,
     ) -> None:
         self.token = token
+        # With an AES key, a plaintext body is refused: its URL signature does not cover the body.
+        self.accept_plaintext = accept_plaintext or safe_mode is None
         self.safe_mode = safe_mode
         self.clock = clock
         self.replay_window = replay_window
@@ -141,10 +146,28 @@ class WeChatCallback:
             xml = self.safe_mode.decrypt(encrypt)
         else:
             check_signature((self.token, timestamp, nonce), q.get("signature"))
+            if not self.accept_plaintext:
+                raise ForgedRequest("plaintext body refused: this account is in safe (AES) mode")
             xml = body
+        await self._check_fresh(timestamp, nonce, body)
         message = parse_wechat_message(xml)
         fields = parse_xml_fields(xml)
         return to_inbound(message, fields, self.clock.now()), fields["ToUserName"]
+
+    async def _check_fresh(self, timestamp: str, nonce: str, body: bytes) -> None:
+        """A signed (timestamp, nonce) pair carries one body: a retry repeats it, a replay with
+        another body is refused. Redis only remembers; when it is down the signature still holds."""
+        parts = self.parts
+        digest = hashlib.sha256(body).hexdigest()
+        try:
+            fresh = await first_body_for(
+                parts.redis, parts.keys, timestamp, nonce, digest, ttl_seconds=2 * self.replay_window
+            )
+        except (RedisError, OSError) as exc:
+            log.warning("nonce_check_skipped", error=type(exc).__name__)
+            return
+        if not fresh:
+            raise ForgedRequest("this signature was already used for another message")
 
     def _check_time(self, timestamp: str) -> None:
         if not is_ascii_number(timestamp, max_digits=12):

@@ -173,6 +173,48 @@ async def test_encrypt_swapped_after_signing_is_refused(start_service: ServiceFa
     await _assert_refused(svc, params, other_body, 403)
 
 
+async def test_a_plaintext_body_to_an_account_in_safe_mode_is_refused(start_service: ServiceFactory):
+    """With an AES key the URL signature alone proves nothing about the body: plaintext is 403."""
+    svc = await start_service(aes=True)
+    citizen = svc.citizen()
+    params, body = citizen.signed(citizen.text_xml("我要转人工"), encrypt=False)
+    await _assert_refused(svc, params, body, 403)
+    await _assert_nothing_stored(svc)
+
+
+async def test_plaintext_in_safe_mode_only_with_the_compatibility_setting(start_service: ServiceFactory):
+    svc = await start_service(aes=True, wechat_accept_plaintext=True)
+    citizen = svc.citizen()
+    result = await citizen.send(citizen.text_xml("你好"), encrypt=False)
+    assert result.status == 200 and result.reply_text is not None
+
+
+@MODES
+async def test_a_signed_query_string_replayed_with_another_body_is_refused(
+    start_service: ServiceFactory, aes: bool
+):
+    """A captured (timestamp, nonce, signature) carries one message: WeChat's retry of it is
+    answered again, another body under it is refused and opens nothing."""
+    svc = await start_service(aes=aes)
+    citizen = svc.citizen()
+    params, body = citizen.signed(citizen.text_xml("你好"))
+    first = await citizen.post(params, body)
+    assert first.status == 200 and first.reply_text is not None
+    retry = await citizen.post(params, body)  # WeChat retries with the same query and body
+    assert retry.status == 200
+    for forged_text in ("转人工", "我要投诉"):
+        forged = citizen.text_xml(forged_text)
+        if aes:
+            _, forged_body = citizen.signed(forged)  # validly encrypted, but under another nonce
+        else:
+            forged_body = forged.encode()
+        await _assert_refused(svc, params, forged_body, 403)
+    another = svc.citizen()  # another citizen's openid and message under the same signature
+    await _assert_refused(svc, params, another.signed(another.text_xml("转人工"), encrypt=aes)[1], 403)
+    assert await svc.count("handoff") == 0
+    assert await svc.scalar("SELECT COUNT(*) FROM message WHERE direction = 'in'") == 1
+
+
 # ---- replay window and timestamps -------------------------------------------------------------------
 
 FIXED_NOW = MovableClock().now()
