@@ -8,15 +8,27 @@ from contextlib import asynccontextmanager
 
 import redis.asyncio as aioredis
 import structlog
-from redis.exceptions import LockError
+from redis.exceptions import LockError, RedisError
 
 log = structlog.get_logger(__name__)
+# Redis is an accelerator: a stalled server must fail a call in seconds (the turn is already
+# recorded in the database), and a burst waits briefly for a connection instead of failing.
+REDIS_TIMEOUT_SECONDS = 2.0
+REDIS_MAX_CONNECTIONS = 100
 
 
 def connect_redis(url: str | None) -> aioredis.Redis:
     """Real Redis when a URL is set; otherwise the in-process substitute (embedded default)."""
     if url:
-        return aioredis.Redis.from_url(url, decode_responses=False, health_check_interval=30)
+        pool = aioredis.BlockingConnectionPool.from_url(
+            url,
+            max_connections=REDIS_MAX_CONNECTIONS,
+            timeout=REDIS_TIMEOUT_SECONDS,
+            socket_timeout=REDIS_TIMEOUT_SECONDS,
+            socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+            health_check_interval=30,
+        )
+        return aioredis.Redis(connection_pool=pool, decode_responses=False)
     import fakeredis
 
     return fakeredis.FakeAsyncRedis(decode_responses=False)
@@ -59,12 +71,22 @@ class CitizenLocks:
         self._keys = keys
         self._timeout = timeout
 
+        self._fallback = LocalCitizenLocks()
+
     @asynccontextmanager
     async def hold(self, citizen_alias: str) -> AsyncIterator[None]:
         lock = self._redis.lock(
             self._keys.citizen_lock(citizen_alias), timeout=self._timeout, blocking_timeout=self._timeout
         )
-        acquired = await lock.acquire()
+        try:
+            acquired = await lock.acquire()
+        except (RedisError, OSError) as exc:
+            # Degraded, not down: the turn is recorded and is answered under this worker's own
+            # lock; only two workers answering one citizen at the same moment could now overlap.
+            log.warning("citizen_lock_degraded", error=type(exc).__name__)
+            async with self._fallback.hold(citizen_alias):
+                yield
+            return
         if not acquired:
             raise TimeoutError("citizen lock not acquired")
         try:
@@ -75,6 +97,8 @@ class CitizenLocks:
             except LockError:
                 # The turn outlived the lock timeout; the answer is already committed.
                 log.warning("citizen_lock_expired", citizen_alias=citizen_alias)
+            except (RedisError, OSError) as exc:  # it expires by itself
+                log.warning("citizen_lock_release_failed", error=type(exc).__name__)
 
 
 class LocalCitizenLocks:

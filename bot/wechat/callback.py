@@ -178,7 +178,11 @@ class WeChatCallback:
     async def _answer(self, inbound: Inbound) -> str | None:
         """The passive reply text, or None for `success` (the answer then follows asynchronously)."""
         parts = self.parts
-        first_time = await mark_seen(parts.redis, parts.keys, inbound.msg_key)
+        try:
+            first_time = await mark_seen(parts.redis, parts.keys, inbound.msg_key)
+        except (RedisError, OSError) as exc:  # the database's unique msg_key decides alone
+            log.warning("dedup_cache_unavailable", error=type(exc).__name__)
+            first_time = False
         recorded = await parts.conversation.record(inbound, maybe_seen=not first_time)
         if recorded.duplicate:  # the database decides who answers; Redis only made the lookup skippable
             return await self._answer_retry(recorded.message_id)
