@@ -34,6 +34,8 @@ DENYLIST = frozenset(
     }
 )
 _LONG_DIGITS = re.compile(r"\d{7,}[\dXx]?")
+# An openid: "o" and 20-40 URL-safe characters with at least one digit (WeChat's are 28 long).
+_OPENID = re.compile(r"(?<![A-Za-z0-9_-])o(?=[A-Za-z_-]*\d)[A-Za-z0-9_-]{20,40}(?![A-Za-z0-9_-])")
 
 
 def redact(_logger: Any, _method: str, event_dict: MutableMapping[str, Any]) -> MutableMapping[str, Any]:
@@ -46,6 +48,16 @@ def redact(_logger: Any, _method: str, event_dict: MutableMapping[str, Any]) -> 
             if isinstance(value, str):
                 event_dict[key] = _LONG_DIGITS.sub("[digits]", value)
     return event_dict
+
+
+def redact_text(text: str) -> str:
+    """Mask what looks like an openid, a phone or an ID number anywhere in a text."""
+    return _LONG_DIGITS.sub("[digits]", _OPENID.sub("[openid]", text))
+
+
+def redact_rendered(_logger: Any, _method: str, rendered: Any) -> Any:
+    """The last step, after tracebacks and exception messages are rendered into the line."""
+    return redact_text(rendered) if isinstance(rendered, str) else rendered
 
 
 def _stderr_logger(*_args: Any) -> structlog.PrintLogger:
@@ -68,6 +80,7 @@ def configure_logging(fmt: str = "console", level: str = "INFO") -> None:
             redact,
             structlog.processors.format_exc_info,
             renderer,
+            redact_rendered,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(logging.getLevelName(level.upper())),
         logger_factory=_stderr_logger,

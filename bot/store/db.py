@@ -127,7 +127,8 @@ def open_database(url: str, *, echo: bool = False) -> Database:
             kwargs["poolclass"] = StaticPool
         else:
             kwargs.update(pool_size=8, max_overflow=8)
-        engine = create_engine(sync_url, echo=echo, **kwargs)
+        # hide_parameters: an error's message must not carry an openid or a citizen's words to a log.
+        engine = create_engine(sync_url, echo=echo, hide_parameters=True, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         engine = engine.execution_options(isolation_level="AUTOCOMMIT")
         readers = 1 if memory else 4
@@ -140,7 +141,14 @@ def open_database(url: str, *, echo: bool = False) -> Database:
     # No pre-ping (a round trip per checkout): a dropped connection fails its statement and the
     # pool replaces it; `pool_recycle` retires connections before servers or proxies cut them.
     engine_async = create_async_engine(
-        url, echo=echo, pool_size=16, max_overflow=16, pool_recycle=1800, isolation_level="READ COMMITTED"
+        url,
+        echo=echo,
+        hide_parameters=True,
+        pool_size=16,
+        max_overflow=16,
+        pool_timeout=10,
+        pool_recycle=1800,
+        isolation_level="READ COMMITTED",
     )
     return Database(url=url, async_engine=engine_async)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 import structlog
+from sqlalchemy import text
 
 from bot.log import configure_logging
 from tests.conftest import ServiceFactory
@@ -39,3 +40,27 @@ async def test_personal_data_in_a_conversation_is_never_logged(
     assert "inbound_recorded" in captured and "request_id" in captured  # the logs did flow
     for secret in (NAME, PHONE, ID_NUMBER, ADDRESS, "o_privacy_citizen_0001", "老板欠我工资"):
         assert secret not in captured
+
+
+async def test_a_database_failure_with_an_openid_in_its_statement_logs_no_openid(
+    start_service: ServiceFactory, capsys, debug_logging
+):
+    """The failure is logged with its traceback, but neither the SQL parameters (the openid, the
+    citizen's words) nor an openid or phone inside an exception message reach the log."""
+    svc = await start_service()
+    openid = "o_privacy_failure_000123"
+    await svc.database.write(lambda conn: conn.execute(text("ALTER TABLE citizen RENAME TO citizen_away")))
+    try:
+        citizen = svc.citizen(openid)
+        result = await citizen.say(f"我的电话是{PHONE}")
+        assert result.status == 503  # WeChat retries; nothing half-written
+    finally:
+        await svc.database.write(
+            lambda conn: conn.execute(text("ALTER TABLE citizen_away RENAME TO citizen"))
+        )
+    logs = capsys.readouterr()
+    captured = logs.out + logs.err
+    assert "request_failed" in captured and "Traceback" in captured  # the failure was logged
+    for secret in (openid, PHONE, "我的电话是"):
+        assert secret not in captured
+    assert await svc.count("message") == 0
