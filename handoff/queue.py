@@ -78,6 +78,9 @@ class HandoffQueue:
         breached: bool | None = None,
         openid: str | None = None,
     ) -> list[QueueItem]:
+        """The items the viewer may see; the list shows the citizens' words, so it is audited."""
+        now = self._clock.now()
+
         def query(conn: Connection) -> list[QueueItem]:
             limit_to: list[str] | None = None
             seen = viewer.queues_seen()
@@ -93,9 +96,12 @@ class HandoffQueue:
                 breached=breached,
                 openid=openid,
             )
+            if items:
+                shown = {"ids": [i.id for i in items]}
+                audit.add_entry(conn, viewer.id, "list_handoffs", "handoff", "list", now, shown)
             return [self._named(i) for i in items]
 
-        return await self._db.read(query)
+        return await self._db.write(query)
 
     async def detail(self, viewer: Consultant, handoff_id: int) -> HandoffView:
         """The item with its transcript; the view is audited in the same transaction as the read."""

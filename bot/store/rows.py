@@ -278,3 +278,5 @@ class AuditEntryRow(Row):
     action: Mapped[str] = mapped_column(String(32))
     object_type: Mapped[str] = mapped_column(String(32))
     object_id: Mapped[str] = mapped_column(String(64))
+    # What one look covered, e.g. {"ids": [...]} for a queue list (migration 0006).
+    detail: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True), nullable=True)

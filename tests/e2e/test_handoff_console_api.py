@@ -4,6 +4,7 @@ do what, the queue's actions and filters, and hostile input that must never chan
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -527,3 +528,16 @@ async def test_two_consultants_answering_one_unclaimed_item_at_once_one_answer_g
     answers = await center.scalar("SELECT COUNT(*) FROM message WHERE author = 'consultant'")
     assert answers == pairs
     assert await center.scalar("SELECT COUNT(*) FROM handoff_event WHERE kind = 'answered'") == pairs
+
+
+async def test_each_list_of_the_queue_is_audited_with_the_ids_it_showed(center: RunningService):
+    openids = [await open_handoff(center) for _ in range(2)]
+    boss = await center.console("boss")
+    shown = [(await item_of(boss, o))["id"] for o in openids]  # two lists, one item each
+    everything = await boss.queue()
+    rows = await center.rows("SELECT consultant_id, action, detail FROM audit_entry ORDER BY id")
+    details = [r.detail if isinstance(r.detail, dict) else json.loads(r.detail) for r in rows]
+    assert [r.action for r in rows] == ["list_handoffs"] * 3
+    assert [d["ids"] for d in details] == [[shown[0]], [shown[1]], [i["id"] for i in everything]]
+    assert await boss.queue(status="closed") == []
+    assert await center.count("audit_entry") == 3  # an empty list showed nothing personal

@@ -67,7 +67,12 @@ async def test_while_a_handoff_is_open_the_citizen_talks_to_the_consultant(start
         "转人工",
         "我还有工资条的照片",
     ]
-    assert await svc.count("audit_entry") == 1  # the transcript view was audited
+    # The list (with the citizen's last words) and the transcript view were both audited.
+    looks = await svc.rows("SELECT action, object_id FROM audit_entry ORDER BY id")
+    assert [(r.action, r.object_id) for r in looks] == [
+        ("list_handoffs", "list"),
+        ("view_handoff", str(item["id"])),
+    ]
 
     cancelled = await citizen.say("取消")
     assert cancelled.reply_text is not None and "已取消转人工" in cancelled.reply_text
