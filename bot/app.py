@@ -45,7 +45,7 @@ from bot.wechat.protocol import SafeMode
 from console.api import console_api
 from console.auth import ConsoleAuth
 from console.openapi import openapi_document
-from console.pages import console_pages
+from console.pages import console_pages, page_headers
 from handoff.opening import HandoffOpening
 from handoff.queue import HandoffQueue
 from scheduler.alarm import DeadlineAlarm, start_alarm
@@ -86,7 +86,8 @@ def create_app(
     """Build the application; a broken data file stops the start here, before anything opens."""
     center = load_center(settings.data_dir, settings.deadline_counting)
     app = web.Application(
-        client_max_size=settings.max_body_bytes, middlewares=[request_context, unexpected_failure]
+        client_max_size=settings.max_body_bytes,
+        middlewares=[request_context, unexpected_failure, page_headers],
     )
     app[SETTINGS] = settings
     app[CLOCK] = clock or SystemClock()
@@ -204,7 +205,11 @@ def _dialogue_ctx(
             idle_minutes=settings.console_session_minutes,
             max_attempts=settings.console_login_attempts,
         )
-        app[CONSOLE_AUTH] = ConsoleAuth(app[SESSIONS])
+        app[CONSOLE_AUTH] = ConsoleAuth(
+            app[SESSIONS],
+            secure_cookies=settings.environment == "production",
+            trusted_proxies=frozenset(settings.trusted_proxies),
+        )
         dialogue = engine or IntentDialogue(
             center.texts,
             app[NLU],

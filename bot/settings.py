@@ -5,10 +5,10 @@ from __future__ import annotations
 import base64
 import binascii
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.errors import ConfigurationError
 
@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     deadline_counting: Literal["calendar", "service_hours"] = "calendar"
     deadline_sweep_seconds: float = Field(default=5.0, gt=0)
     wechat_notice_template_id: str | None = None  # template notice when an answer is refused (45015)
+    # Addresses of our own reverse proxies, whose X-Forwarded-For / -Proto are believed.
+    # A comma-separated list (LEGALAID_TRUSTED_PROXIES=127.0.0.1,10.0.0.5).
+    trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
     # Console: idle session expiry and login attempts allowed per 15 minutes.
     console_session_minutes: int = Field(default=60, gt=0, le=24 * 60)
     console_login_attempts: int = Field(default=5, gt=0)
@@ -79,6 +82,13 @@ class Settings(BaseSettings):
             raise ValueError("LEGALAID_WECHAT_AES_KEY must decode to 32 bytes")
         return value
 
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
     @field_validator("database_url")
     @classmethod
     def _supported_database(cls, value: str) -> str:
@@ -99,6 +109,7 @@ class Settings(BaseSettings):
             for name, value in (
                 ("LEGALAID_REDIS_URL", self.redis_url),
                 ("LEGALAID_FIELD_KEY", self.field_key),
+                ("LEGALAID_NLU_TOKEN", self.nlu_token),
             )
             if not value
         ]

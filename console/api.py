@@ -136,7 +136,7 @@ def console_api(
         return web.json_response({"items": [notice_json(n) for n in await queue().notices(viewer)]})
 
     async def stream(request: web.Request, viewer: Consultant) -> web.StreamResponse:
-        return await stream_changes(request, live())
+        return await stream_changes(request, live(), lambda: auth().still_logged_in(request))
 
     async def _detail(viewer: Consultant, handoff_id: int) -> web.Response:
         return web.json_response(handoff_json(await queue().detail(viewer, handoff_id)))
@@ -188,7 +188,16 @@ def console_api(
 
 @web.middleware
 async def problems(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Expected failures become JSON problems with the stable code (and the field for 422)."""
+    """Expected failures become JSON problems with the stable code (and the field for 422).
+    Nothing the API answers is stored by a browser or a proxy: it is personal data."""
+    response = await _problem_or(request, handler)
+    if not response.prepared:
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+async def _problem_or(request: web.Request, handler: Handler) -> web.StreamResponse:
     try:
         return await handler(request)
     except InvalidInput as exc:

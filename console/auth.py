@@ -27,8 +27,39 @@ def problem(status: int, error: str, message: str, **extra: object) -> web.Respo
 class ConsoleAuth:
     """Who is logged in, from the cookie; login, logout; the CSRF check."""
 
-    def __init__(self, sessions: ConsoleSessions) -> None:
+    def __init__(
+        self,
+        sessions: ConsoleSessions,
+        *,
+        secure_cookies: bool = False,
+        trusted_proxies: frozenset[str] = frozenset(),
+    ) -> None:
         self._sessions = sessions
+        self._secure_cookies = secure_cookies
+        self._trusted_proxies = trusted_proxies
+
+    def client_address(self, request: web.Request) -> str:
+        """The citizen-side address: behind a trusted proxy, the nearest untrusted X-Forwarded-For
+        entry (a client cannot forge its way past the proxy); otherwise the peer itself."""
+        peer = request.remote or "unknown"
+        if peer not in self._trusted_proxies:
+            return peer
+        hops = [h.strip() for h in request.headers.get("X-Forwarded-For", "").split(",") if h.strip()]
+        for hop in reversed(hops):
+            if hop not in self._trusted_proxies:
+                return hop[:64]
+        return peer
+
+    def _secure(self, request: web.Request) -> bool:
+        """Secure cookies in production, over TLS, or when a trusted proxy says it was https."""
+        if self._secure_cookies or request.secure:
+            return True
+        forwarded = request.headers.get("X-Forwarded-Proto", "").split(",")[0].strip().lower()
+        return (request.remote or "") in self._trusted_proxies and forwarded == "https"
+
+    async def still_logged_in(self, request: web.Request) -> bool:
+        """For a long-lived stream: the session still stands (without keeping it alive)."""
+        return await self._sessions.find(request.cookies.get(COOKIE), slide=False) is not None
 
     async def login(self, request: web.Request) -> web.Response:
         try:
@@ -45,7 +76,7 @@ class ConsoleAuth:
             or len(password) > 256
         ):
             return problem(422, "invalid_input", "username and password are required", field="username")
-        result = await self._sessions.log_in(username, password, request.remote or "unknown")
+        result = await self._sessions.log_in(username, password, self.client_address(request))
         if result.retry_after:
             return problem(
                 429, "too_many_attempts", "too many failed attempts", retry_after=result.retry_after
@@ -58,7 +89,7 @@ class ConsoleAuth:
             result.token,
             httponly=True,
             samesite="Strict",
-            secure=request.secure,
+            secure=self._secure(request),
             path="/",
             max_age=None,
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+
 import structlog
 from aiohttp import web
 
@@ -11,12 +13,18 @@ log = structlog.get_logger(__name__)
 KEEPALIVE_SECONDS = 15.0
 
 
-async def stream_changes(request: web.Request, feed: LiveFeed) -> web.StreamResponse:
-    """SSE: one `handoff` event per change, a comment every 15 s so proxies keep the line open."""
+async def stream_changes(
+    request: web.Request, feed: LiveFeed, still_allowed: Callable[[], Awaitable[bool]]
+) -> web.StreamResponse:
+    """SSE: one `handoff` event per change, a comment every 15 s so proxies keep the line open.
+
+    The stream ends within a second or two of the session ending (logout, idle expiry, password
+    reset, a disabled account): it never outlives the login that opened it.
+    """
     response = web.StreamResponse(
         headers={
             "Content-Type": "text/event-stream",
-            "Cache-Control": "no-cache",
+            "Cache-Control": "no-store",
             "X-Accel-Buffering": "no",
         }
     )
@@ -28,6 +36,9 @@ async def stream_changes(request: web.Request, feed: LiveFeed) -> web.StreamResp
             await response.write(b": connected\n\n")
             quiet = 0.0
             while changes.open:
+                if not await still_allowed():
+                    log.info("live_stream_closed_session_ended")
+                    break
                 change = await changes.next_change()
                 if change is None:
                     quiet += POLL_SECONDS

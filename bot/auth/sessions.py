@@ -24,8 +24,11 @@ from bot.workdays.duty import ROLES, Consultant
 
 log = structlog.get_logger(__name__)
 FAILURE_WINDOW_SECONDS = 15 * 60
-# One address may be a whole office behind NAT: it gets more attempts than one account.
+# One address may be a whole office behind NAT: it gets more attempts than one account from it.
 ADDRESS_ATTEMPTS_FACTOR = 4
+# An account across all addresses: a ceiling on distributed guessing, far above what one stranger
+# at one address can use up, so nobody locks a consultant out by guessing wrong on purpose.
+ACCOUNT_ATTEMPTS_FACTOR = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,32 +64,36 @@ class ConsoleSessions:
         self._max_attempts = max_attempts
 
     async def log_in(self, username: str, password: str, address: str) -> LoginResult:
-        """Check the attempt limits, then the password; a success clears the failures."""
+        """Reserve an attempt on each limit first (atomic INCR, so parallel guesses cannot slip
+        past the count), then check the password; a success gives its attempts back."""
         limits = (
-            (f"user:{username}", self._max_attempts),
+            (f"pair:{username}:{address}", self._max_attempts),
             (f"peer:{address}", self._max_attempts * ADDRESS_ATTEMPTS_FACTOR),
+            (f"user:{username}", self._max_attempts * ACCOUNT_ATTEMPTS_FACTOR),
         )
-        for who, allowed in limits:
-            wait = await self._blocked(who, allowed)
-            if wait:
-                log.warning("console_login_rate_limited")
-                return LoginResult(retry_after=wait)
+        counts = [await self._reserve(who) for who, _ in limits]
+        over = [who for (who, allowed), count in zip(limits, counts, strict=True) if count > allowed]
+        if over:
+            await self._give_back([who for who, _ in limits])
+            log.warning("console_login_rate_limited")
+            return LoginResult(
+                retry_after=max(int(await self._redis.ttl(self._keys.login_failures(over[0]))), 1)
+            )
         found = await self._db.read(lambda conn: credentials_by_name(conn, username))
         if not await verify_password(found, password) or found is None:
-            for who, _ in limits:
-                await self._failed(who)
             log.info("console_login_failed")
             return LoginResult()
-        for who, _ in limits:
-            await self._redis.delete(self._keys.login_failures(who))
+        await self._give_back([who for who, _ in limits])
+        await self._redis.delete(self._keys.login_failures(limits[0][0]))
         account, password_hash = found
         token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
         await self._store(token, account.id, password_hash, csrf)
         log.info("console_login", consultant_id=account.id)
         return LoginResult(account=account, token=token, csrf=csrf)
 
-    async def find(self, token: str | None) -> tuple[Consultant, str] | None:
-        """The account and CSRF token of a live session; sliding idle expiry."""
+    async def find(self, token: str | None, *, slide: bool = True) -> tuple[Consultant, str] | None:
+        """The account and CSRF token of a live session (ended by logout, idle time, a password
+        reset or a disabled account); each use slides the idle expiry unless `slide` is False."""
         if not token or len(token) > 128:
             return None
         key = self._keys.console_session(_digest(token))
@@ -106,7 +113,8 @@ class ConsoleSessions:
         if not hmac.compare_digest(stored.get("credential", ""), credential(password_hash)):
             await self._redis.delete(key)  # the password was reset: every old session ends
             return None
-        await self._store(token, account.id, password_hash, stored["csrf"])
+        if slide:
+            await self._store(token, account.id, password_hash, stored["csrf"])
         return account, stored["csrf"]
 
     async def end(self, token: str) -> None:
@@ -127,16 +135,16 @@ class ConsoleSessions:
             self._keys.console_session(_digest(token)), value, ex=int(self._idle.total_seconds()) * 2
         )
 
-    async def _blocked(self, who: str, allowed: int) -> int:
+    async def _reserve(self, who: str) -> int:
+        """Count this attempt; the window starts at the first one and lasts 15 minutes."""
         key = self._keys.login_failures(who)
-        count = await self._redis.get(key)
-        if count is not None and int(count) >= allowed:
-            ttl = await self._redis.ttl(key)
-            return max(int(ttl), 1)
-        return 0
-
-    async def _failed(self, who: str) -> None:
-        key = self._keys.login_failures(who)
-        count = await self._redis.incr(key)
+        count = int(await self._redis.incr(key))
         if count == 1:
             await self._redis.expire(key, FAILURE_WINDOW_SECONDS)
+        return count
+
+    async def _give_back(self, whos: list[str]) -> None:
+        for who in whos:
+            key = self._keys.login_failures(who)
+            if int(await self._redis.decr(key)) <= 0:  # nothing left (or the window had expired)
+                await self._redis.delete(key)

@@ -44,6 +44,22 @@ def test_settings_come_from_the_environment(monkeypatch):
     settings = load_settings()
     assert settings.wechat_aes_key is not None and settings.wechat_aes_key.get_secret_value() == key
     assert settings.replay_window_seconds == 60
+    monkeypatch.setenv("LEGALAID_TRUSTED_PROXIES", "127.0.0.1, 10.0.0.5")
+    assert load_settings().trusted_proxies == ["127.0.0.1", "10.0.0.5"]
+
+
+def test_production_needs_the_nlu_token(monkeypatch):
+    for name, value in {
+        "LEGALAID_REDIS_URL": "redis://127.0.0.1:6379/0",
+        "LEGALAID_FIELD_KEY": "k" * 32,
+        "LEGALAID_WECHAT_TOKEN": "t",
+        "LEGALAID_WECHAT_APPSECRET": "s",
+        "LEGALAID_ALIAS_KEY": "a",
+    }.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigurationError, match="LEGALAID_NLU_TOKEN"):
+        load_settings(environment="production")
+    assert load_settings(environment="production", nlu_token="n").nlu_token is not None
 
 
 @pytest.fixture
