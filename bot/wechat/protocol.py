@@ -105,7 +105,8 @@ def parse_wechat_message(xml: bytes) -> Any:
         raise BadWeChatRequest("FromUserName too long")
     try:
         return parse_message(xml.decode("utf-8"))
-    except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
+    except (ValueError, KeyError, TypeError, AttributeError, IndexError, UnicodeDecodeError) as exc:
+        # wechatpy trusts the shape: a nested element where it expects text is an AttributeError.
         raise BadWeChatRequest(f"unparseable message: {type(exc).__name__}") from None
 
 
