@@ -38,11 +38,10 @@ async def _kill_other_connections(url: str) -> int:
     return int(killed)
 
 
+@pytest.mark.parametrize("database_url", ["postgres"], indirect=True)  # SQLite has no server to lose
 async def test_killed_database_connections_lose_nothing_and_double_nothing(
     start_service: ServiceFactory, database_url: str, fake_wechat: FakeWeChatServer
 ):
-    if not database_url.startswith("postgresql"):
-        pytest.skip("connection kills are a PostgreSQL fault (SQLite has no server)")
     svc = await start_service(clock=MovableClock())
     citizens = [svc.citizen(f"o_pgkill_{i:02d}") for i in range(CITIZENS)]
     passive: dict[str, list[str]] = {c.openid: [] for c in citizens}
