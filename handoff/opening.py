@@ -15,7 +15,7 @@ from bot.center.specialties import SpecialtyRouting
 from bot.store import handoffs
 from bot.store.consultants import consultants
 from bot.store.db import Database
-from bot.store.handoffs import LiveHandoff, NewHandoff
+from bot.store.handoffs import Guard, LiveHandoff, NewHandoff
 from bot.workdays.duty import Consultant
 from bot.workdays.service_calendar import ServiceCalendar
 from handoff.reply_deadline import ReplyDeadline, decide_reply_deadline
@@ -139,6 +139,5 @@ class HandoffOpening:
             note=None,
             actor_id=None,
             now=now,
-            allowed_from=TRANSITIONS["cancel"].from_statuses,
-            held_by=None,
+            guard=Guard(TRANSITIONS["cancel"].from_statuses),
         )

@@ -41,7 +41,7 @@ from handoff.handoff import (
 )
 from handoff.opening import Announcer, Sentences
 from handoff.reply_deadline import appointment_deadline
-from handoff.transitions import Action, allow, claim_action, held_by, may_read
+from handoff.transitions import Action, allow, claim_action, guard, may_read
 
 log = structlog.get_logger(__name__)
 
@@ -130,7 +130,7 @@ class HandoffQueue:
             if action is None:
                 return  # already the viewer's
             step = allow(action, cmd.viewer, ref, self._idle(conn, cmd.viewer))
-            if not handoffs.claim(conn, cmd.handoff_id, cmd.viewer.id, now, allowed_from=step.from_statuses):
+            if not handoffs.claim(conn, cmd.handoff_id, cmd.viewer.id, now, guard=guard(step, cmd.viewer)):
                 raise HandoffAlreadyClaimed("another consultant claimed it first")
 
         await self._db.write(run)
@@ -149,8 +149,7 @@ class HandoffQueue:
                 cmd.viewer.id,
                 cmd.text,
                 now,
-                allowed_from=step.from_statuses,
-                held_by=held_by(step, cmd.viewer),
+                guard=guard(step, cmd.viewer),
             )
             if delivery_id is None:
                 self._lost(conn, "answer", cmd.viewer, cmd.handoff_id)
@@ -187,8 +186,7 @@ class HandoffQueue:
                 note=cmd.note,
                 actor_id=cmd.viewer.id,
                 now=now,
-                allowed_from=step.from_statuses,
-                held_by=held_by(step, cmd.viewer),
+                guard=guard(step, cmd.viewer),
             ):
                 self._lost(conn, action, cmd.viewer, cmd.handoff_id)
 
@@ -209,8 +207,7 @@ class HandoffQueue:
                 deadline.reminders,
                 cmd.viewer.id,
                 now,
-                allowed_from=step.from_statuses,
-                held_by=held_by(step, cmd.viewer),
+                guard=guard(step, cmd.viewer),
             ):
                 self._lost(conn, "appoint", cmd.viewer, cmd.handoff_id)
 
@@ -251,8 +248,7 @@ class HandoffQueue:
                 note=note,
                 actor_id=viewer.id,
                 now=now,
-                allowed_from=step.from_statuses,
-                held_by=held_by(step, viewer),
+                guard=guard(step, viewer),
             ):
                 self._lost(conn, action, viewer, handoff_id)
             return handoffs.add_outbound(conn, handoff_id, "bot", text, None, now)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Literal
 
+from bot.store.handoffs import Guard
 from bot.workdays.duty import Consultant
 from handoff.handoff import HandoffAlreadyClaimed, HandoffClosed, NotAllowed, QueueItemRef
 
@@ -101,12 +102,12 @@ def allow(
     return transition
 
 
-def held_by(transition: Transition, viewer: Consultant) -> int | None:
-    """Whose claim the store's conditional update must still find (unclaimed or this viewer's),
-    so of two consultants acting at once only one wins; None when anyone's claim will do."""
-    if transition.who == "assignee" and not viewer.oversees:
-        return viewer.id
-    return None
+def guard(transition: Transition, viewer: Consultant) -> Guard:
+    """What the store's conditional update must still find: a status the action may come from,
+    and, for a consultant who does not oversee, the item unclaimed or theirs, so of two
+    consultants acting at once only one wins."""
+    held = viewer.id if transition.who == "assignee" and not viewer.oversees else None
+    return Guard(transition.from_statuses, held)
 
 
 def _may_act(viewer: Consultant, item: QueueItemRef) -> bool:

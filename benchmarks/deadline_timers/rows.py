@@ -133,10 +133,12 @@ async def load(db: Any, plan: Plan) -> tuple[list[int], list[int], list[int]]:
 async def apply(db: Any, action: Action, handoff_id: int, actor: int) -> None:
     from bot.store import handoffs as records
 
+    anyone_live = records.Guard(frozenset({"open", "claimed"}))  # the plan already decided who acts
+
     if action.what == "answer":
         await db.write(
             lambda conn: records.add_consultant_message(
-                conn, handoff_id, actor, "您好，已收到。", action.at, allowed_from=("open", "claimed")
+                conn, handoff_id, actor, "您好，已收到。", action.at, guard=anyone_live
             )
         )
     else:
@@ -149,6 +151,6 @@ async def apply(db: Any, action: Action, handoff_id: int, actor: int) -> None:
                 action.reminders,
                 actor,
                 action.at,
-                allowed_from=("open", "claimed"),
+                guard=anyone_live,
             )
         )

@@ -146,23 +146,30 @@ def open_count(conn: Connection, specialties: Collection[str] | None) -> int:
 
 
 # ---- transitions -----------------------------------------------------------------------------
-def _changeable(handoff_id: int, allowed_from: Collection[str], held_by: int | None) -> Any:
-    """The WHERE of every transition: the item, in a status the action may come from, and (for a
-    consultant who does not oversee) unclaimed or claimed by them, so a race has one winner."""
-    condition = and_(handoff_t.c.id == handoff_id, handoff_t.c.status.in_(allowed_from))
-    if held_by is None:
+@dataclass(frozen=True, slots=True)
+class Guard:
+    """What the row must still be for a transition to apply (handoff/transitions.py decides it):
+    in one of `from_statuses`, and, unless `held_by` is None, unclaimed or claimed by `held_by`.
+    It goes into the UPDATE's WHERE, so of two racing changes only one finds the row."""
+
+    from_statuses: frozenset[str]
+    held_by: int | None = None
+
+
+def _changeable(handoff_id: int, guard: Guard) -> Any:
+    condition = and_(handoff_t.c.id == handoff_id, handoff_t.c.status.in_(guard.from_statuses))
+    if guard.held_by is None:
         return condition
-    return and_(condition, or_(handoff_t.c.assignee_id.is_(None), handoff_t.c.assignee_id == held_by))
+    mine = or_(handoff_t.c.assignee_id.is_(None), handoff_t.c.assignee_id == guard.held_by)
+    return and_(condition, mine)
 
 
-def claim(
-    conn: Connection, handoff_id: int, consultant_id: int, now: datetime, *, allowed_from: Collection[str]
-) -> bool:
+def claim(conn: Connection, handoff_id: int, consultant_id: int, now: datetime, *, guard: Guard) -> bool:
     """First claim wins: the update applies only while the status is still one it may come from."""
     won = rowcount(
         conn.execute(
             update(handoff_t)
-            .where(handoff_t.c.id == handoff_id, handoff_t.c.status.in_(allowed_from))
+            .where(_changeable(handoff_id, guard))
             .values(status="claimed", assignee_id=consultant_id, claimed_at=now, last_activity_at=now)
         )
     )
@@ -178,8 +185,7 @@ def add_consultant_message(
     text: str,
     now: datetime,
     *,
-    allowed_from: Collection[str],
-    held_by: int | None,
+    guard: Guard,
 ) -> int | None:
     """The answer as an outbound turn and a pending delivery; the first one meets the deadline.
 
@@ -188,7 +194,7 @@ def add_consultant_message(
     moved = rowcount(
         conn.execute(
             update(handoff_t)
-            .where(_changeable(handoff_id, allowed_from, held_by))
+            .where(_changeable(handoff_id, guard))
             .values(
                 status="claimed",
                 assignee_id=func.coalesce(handoff_t.c.assignee_id, consultant_id),
@@ -256,8 +262,7 @@ def transfer(
     note: str | None,
     actor_id: int,
     now: datetime,
-    allowed_from: Collection[str],
-    held_by: int | None,
+    guard: Guard,
 ) -> bool:
     """To another queue (back to unclaimed) or straight to a named consultant."""
     values: dict[str, Any] = {"last_activity_at": now}
@@ -267,9 +272,7 @@ def transfer(
         values.update(status="claimed", assignee_id=assignee_id, claimed_at=now)
     else:
         values.update(status="open", assignee_id=None, claimed_at=None)
-    moved = rowcount(
-        conn.execute(update(handoff_t).where(_changeable(handoff_id, allowed_from, held_by)).values(**values))
-    )
+    moved = rowcount(conn.execute(update(handoff_t).where(_changeable(handoff_id, guard)).values(**values)))
     if moved:
         record_event(
             conn,
@@ -294,14 +297,13 @@ def set_appointment(
     actor_id: int,
     now: datetime,
     *,
-    allowed_from: Collection[str],
-    held_by: int | None,
+    guard: Guard,
 ) -> bool:
     """002 §6.2 e: the promised time becomes the deadline; old timers are cancelled, new ones set."""
     moved = rowcount(
         conn.execute(
             update(handoff_t)
-            .where(_changeable(handoff_id, allowed_from, held_by))
+            .where(_changeable(handoff_id, guard))
             .values(due_at=at, appointment_at=at, last_activity_at=now)
         )
     )
@@ -327,13 +329,12 @@ def end(
     note: str | None,
     actor_id: int | None,
     now: datetime,
-    allowed_from: Collection[str],
-    held_by: int | None,
+    guard: Guard,
 ) -> bool:
     """Close the item and stop its timers; the consultation closes with an outcome or goes back to the bot."""
     row = conn.execute(
         update(handoff_t)
-        .where(_changeable(handoff_id, allowed_from, held_by))
+        .where(_changeable(handoff_id, guard))
         .values(
             status="closed",
             closed_at=now,
