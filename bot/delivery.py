@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any, Protocol
 
 import structlog
@@ -62,9 +62,9 @@ class Deliveries:
     async def statuses(self, delivery_ids: list[int]) -> list[str]:
         return await self._ledger.delivery_statuses(delivery_ids)
 
-    async def take_back_passive(self, delivery_id: int, now: datetime) -> None:
+    async def take_back_passive(self, delivery_id: int) -> None:
         """The passive reply did not go out after all: it is sent like any other delivery."""
-        await self._ledger.unclaim_passive(delivery_id, now)
+        await self._ledger.unclaim_passive(delivery_id, self._clock.now())
 
 
 async def deliver_pending(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable
 
 import structlog
@@ -30,15 +31,20 @@ async def stream_changes(
     )
     # Subscribed before the headers go out: once the browser sees the stream open (and re-reads
     # the queue), no later change can slip past it.
+    loop = asyncio.get_running_loop()
     async with feed.subscription() as changes:
         try:
             await response.prepare(request)
             await response.write(b": connected\n\n")
             quiet = 0.0
+            checked_at = loop.time()
             while changes.open:
-                if not await still_allowed():
-                    log.info("live_stream_closed_session_ended")
-                    break
+                # Once per poll, not per change: a burst of changes costs no session lookups.
+                if loop.time() - checked_at >= POLL_SECONDS:
+                    if not await still_allowed():
+                        log.info("live_stream_closed_session_ended")
+                        break
+                    checked_at = loop.time()
                 change = await changes.next_change()
                 if change is None:
                     quiet += POLL_SECONDS

@@ -31,10 +31,6 @@ class LiveFeed:
         """End every open subscription (on shutdown), so workers stop without waiting for browsers."""
         self._closing.set()
 
-    @property
-    def closing(self) -> bool:
-        return self._closing.is_set()
-
     async def publish(self, change: str, handoff_id: int) -> None:
         try:
             await self._redis.publish(self._channel, json.dumps({"type": change, "handoff_id": handoff_id}))

@@ -79,7 +79,7 @@ class AnswerJobs:
             except TimeoutError:
                 log.warning("passive_decision_missing", message_id=recorded.message_id)
             if not job.passive_returned:
-                await self._deliveries.take_back_passive(answer.passive_delivery_id, self._clock.now())
+                await self._deliveries.take_back_passive(answer.passive_delivery_id)
                 to_send.insert(0, answer.passive_delivery_id)
         if to_send:
             await self._deliveries.send(to_send)
