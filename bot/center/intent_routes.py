@@ -29,9 +29,6 @@ class IntentRoutes:
     def route(self, intent: str) -> Route:
         return self.by_intent.get(intent, "answer")
 
-    def with_route(self, route: Route) -> frozenset[str]:
-        return frozenset(i for i, r in self.by_intent.items() if r == route)
-
 
 def load_intent_routes(path: Path) -> IntentRoutes:
     raw = read_data_file(path, _DialogueFile)

@@ -352,3 +352,32 @@ def test_make_up_saturday_uses_the_saturday_entry(calendar: WorkingDayCalendar, 
         ZHANG,
         WANG,
     ]
+
+
+# --- counting working days (the decision deadline counts this way) --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("start", "count", "expected"),
+    [
+        (date(2026, 9, 30), 7, date(2026, 10, 15)),  # 国庆: 10.1-10.7 off, Saturday 10.10 worked
+        (date(2026, 2, 13), 7, date(2026, 3, 2)),  # 春节: Saturdays 2.14 and 2.28 worked, 2.15-2.23 off
+        (date(2026, 3, 2), 5, date(2026, 3, 9)),  # an ordinary week: the weekend does not count
+        (date(2026, 3, 2), 0, date(2026, 3, 2)),
+    ],
+)
+def test_working_days_are_counted_on_the_official_calendar(
+    start: date, count: int, expected: date, calendar: WorkingDayCalendar, hours: ServiceHours
+) -> None:
+    service = ServiceCalendar(calendar, hours, DutyRoster(), ReminderPoints((), ()))
+    assert service.add_working_days(start, count) == expected
+
+
+def test_the_next_working_day_may_be_a_make_up_weekend(
+    calendar: WorkingDayCalendar, hours: ServiceHours
+) -> None:
+    service = ServiceCalendar(calendar, hours, DutyRoster(), ReminderPoints((), ()))
+    assert service.next_working_day(date(2026, 9, 19)) == date(2026, 9, 20)  # Sunday, worked
+    assert service.next_working_day(date(2026, 9, 30)) == date(2026, 10, 8)
+    with pytest.raises(ValueError, match="negative"):
+        service.add_working_days(date(2026, 3, 2), -1)
