@@ -28,7 +28,8 @@ from typing import Any
 
 import aiohttp
 
-from benchmarks.wechat_callback import APPID, POSTGRES_URL, TOKEN, _free_ports, _reset_postgres, _wait_ready
+from benchmarks.postgres import reset_postgres
+from benchmarks.wechat_callback import APPID, POSTGRES_URL, TOKEN, _free_ports, _wait_ready
 
 TRIES = 4
 TRY_TIMEOUT = 5.0
@@ -77,7 +78,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         db_url = f"sqlite+aiosqlite:///{tmp}/outage.db" if args.db == "sqlite" else POSTGRES_URL
         if args.db == "postgres":
-            await _reset_postgres()
+            await reset_postgres(POSTGRES_URL)
         env = dict(
             base_env,
             LEGALAID_WECHAT_TOKEN=TOKEN,

@@ -27,6 +27,8 @@ import time
 import aiohttp
 from aiohttp import web
 
+from benchmarks.postgres import reset_postgres
+
 TOKEN = "bench-token"
 APPID = "wxbench000000000"
 POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
@@ -172,7 +174,7 @@ async def run(args: argparse.Namespace) -> dict:
         else:
             env["LEGALAID_DATABASE_URL"] = POSTGRES_URL
             env["LEGALAID_REDIS_URL"] = REDIS_URL
-            await _reset_postgres()
+            await reset_postgres(POSTGRES_URL)
         fake = _start([sys.executable, "-m", "bot.cli", "fake-wechat", "--port", str(fake_port)], base_env)
         service = _start([sys.executable, "-m", "bot.cli", "serve", "--port", str(port)], env)
         try:
@@ -199,21 +201,6 @@ async def run(args: argparse.Namespace) -> dict:
         results["service"]["throughput_rps"] / results["bare"]["throughput_rps"], 3
     )
     return results
-
-
-async def _reset_postgres() -> None:
-    from sqlalchemy import text
-
-    from bot.store.db import open_database
-
-    db = open_database(POSTGRES_URL)
-    await db.write(
-        lambda conn: [
-            conn.execute(text("DROP SCHEMA public CASCADE")),
-            conn.execute(text("CREATE SCHEMA public")),
-        ]
-    )
-    await db.close()
 
 
 def main() -> None:

@@ -8,22 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, text
+from sqlalchemy import Connection, insert, select
 
 from benchmarks.deadline_timers.plan import Action, Plan
-
-
-async def reset_postgres(url: str) -> None:
-    from bot.store.db import open_database
-
-    db = open_database(url)
-    await db.write(
-        lambda conn: [
-            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE")),
-            conn.execute(text("CREATE SCHEMA public")),
-        ]
-    )
-    await db.close()
 
 
 async def load(db: Any, plan: Plan) -> tuple[list[int], list[int], list[int]]:

@@ -18,8 +18,9 @@ from benchmarks.deadline_timers.alarm import open_worker, simulate
 from benchmarks.deadline_timers.audit import audit
 from benchmarks.deadline_timers.baselines import floor
 from benchmarks.deadline_timers.plan import Plan
-from benchmarks.deadline_timers.rows import load, reset_postgres
+from benchmarks.deadline_timers.rows import load
 from benchmarks.deadline_timers.summary import summarise
+from benchmarks.postgres import reset_postgres
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
