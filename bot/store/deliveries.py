@@ -15,6 +15,9 @@ from sqlalchemy import Connection, and_, select, update
 from bot.store.db import Database
 from bot.store.tables import citizen_t, delivery_t, message_t, rowcount
 
+PASSIVE = "passive"  # `via` of a reply carried by the callback's own answer
+RETRY_CARRIED = "passive_retry"  # `via` when a retry of the callback carried it
+
 
 @dataclass(frozen=True, slots=True)
 class PendingDelivery:
@@ -32,20 +35,28 @@ class DeliveryLedger:
 
     # ---- passive replies ---------------------------------------------------------------
     async def unclaim_passive(self, delivery_id: int, now: datetime) -> None:
-        """The passive reply was not returned after all: send the answer the other way."""
+        """The passive reply was not returned after all: send the answer the other way, unless a
+        retry of the callback has carried it meanwhile (then the citizen has it already)."""
         stmt = (
             update(delivery_t)
-            .where(delivery_t.c.id == delivery_id, delivery_t.c.status == "passive")
+            .where(
+                delivery_t.c.id == delivery_id, delivery_t.c.status == "passive", delivery_t.c.via == PASSIVE
+            )
             .values(status="pending", via=None, delivered_at=None, next_attempt_at=now)
         )
         await self._db.write(lambda conn: conn.execute(stmt))
 
     async def passive_reply_for(self, message_id: int) -> tuple[str | None, bool]:
-        """For a retried message: (the passive text already given, whether the answer is settled)."""
+        """For a retried message: (the passive text already given, whether the answer is settled).
 
-        def look(conn: Connection) -> tuple[str | None, bool]:
+        Returning the text marks the reply as carried by the retry (a conditional update), so the
+        first request can no longer take it back and send it a second time as a customer-service
+        message; if it took it back first, the retry gets nothing and the message goes out once.
+        """
+
+        def look(conn: Connection) -> tuple[int | None, str | None, bool]:
             rows = conn.execute(
-                select(delivery_t.c.status, message_t.c.text)
+                select(delivery_t.c.id, delivery_t.c.status, message_t.c.text)
                 .join(message_t, message_t.c.id == delivery_t.c.message_id)
                 .where(message_t.c.in_reply_to == message_id)
                 .order_by(delivery_t.c.id)
@@ -53,12 +64,17 @@ class DeliveryLedger:
             answered = conn.execute(
                 select(message_t.c.answered_at).where(message_t.c.id == message_id)
             ).scalar_one_or_none()
-            for status, text in rows:
+            for delivery_id, status, text in rows:
                 if status == "passive":
-                    return text, True
-            return None, answered is not None and all(status != "pending" for status, _ in rows)
+                    return delivery_id, text, True
+            return None, None, answered is not None and all(status != "pending" for _, status, _ in rows)
 
-        return await self._db.read(look)
+        delivery_id, text, settled = await self._db.read(look)
+        if delivery_id is None:
+            return None, settled
+        carried = update(delivery_t).where(delivery_t.c.id == delivery_id, delivery_t.c.status == "passive")
+        kept = await self._db.write(lambda conn: rowcount(conn.execute(carried.values(via=RETRY_CARRIED))))
+        return (text, True) if kept == 1 else (None, False)
 
     # ---- asynchronous deliveries -------------------------------------------------------
     async def claim_for_sending(

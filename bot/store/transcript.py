@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from bot.consultations.turns import ConversationState, Inbound, Outbound
 from bot.store.db import Database
+from bot.store.deliveries import PASSIVE
 from bot.store.handoffs import LiveHandoff, live_handoff
 from bot.store.tables import citizen_t, consultation_t, delivery_t, message_t, rowcount, state_t
 
@@ -343,7 +344,7 @@ def _save_response(
                 "message_id": out_id,
                 "citizen_id": recorded.citizen_id,
                 "status": "passive" if passive else "pending",
-                "via": "passive" if passive else None,
+                "via": PASSIVE if passive else None,
                 "attempts": 1 if passive else 0,
                 "last_errcode": None,
                 "last_error": None,

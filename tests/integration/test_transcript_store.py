@@ -75,8 +75,6 @@ async def test_a_passive_reply_is_recorded_with_the_answer_and_can_be_given_back
         rec, [Outbound("甲"), Outbound("乙")], ConversationState(flow="f"), NOW, passive_first=True
     )
     assert len(ids) == 2
-    text_, settled = await deliveries.passive_reply_for(rec.message_id)
-    assert text_ == "甲" and settled
     # Only the second reply waits for a customer-service send.
     assert [d.delivery_id for d in await deliveries.claim_for_sending(None, NOW)] == [ids[1]]
     # The request could not return the passive reply after all: it goes out the other way, once.
@@ -85,6 +83,22 @@ async def test_a_passive_reply_is_recorded_with_the_answer_and_can_be_given_back
     assert [d.text for d in await deliveries.claim_for_sending(None, NOW)] == ["甲"]
     state, version, live = await transcript.load_state(rec.citizen_id)
     assert state.flow == "f" and version == 1 and live is None
+
+
+async def test_a_passive_reply_a_retry_carried_is_not_taken_back_and_sent_again(
+    transcript: Transcript, deliveries: DeliveryLedger
+):
+    """WeChat's retry got the passive text while the first request was still undecided: when the
+    first request then gives up on it, the citizen already has it, so it is not sent again."""
+    rec = await transcript.record_inbound(inbound(), "c_alias")
+    ids = await transcript.save_response(
+        rec, [Outbound("甲"), Outbound("乙")], ConversationState(), NOW, passive_first=True
+    )
+    text_, settled = await deliveries.passive_reply_for(rec.message_id)
+    assert text_ == "甲" and settled
+    await deliveries.unclaim_passive(ids[0], NOW)
+    assert [d.text for d in await deliveries.claim_for_sending(None, NOW)] == ["乙"]
+    assert await deliveries.passive_reply_for(rec.message_id) == ("甲", True)  # a later retry: same text
 
 
 async def test_a_turn_is_never_answered_twice(transcript: Transcript):
