@@ -1,8 +1,13 @@
 """A fake WeChat API served over real HTTP, so development and tests exercise our real client.
 
 It issues access tokens, records customer-service and template messages, serves a PNG for image
-media ids, and can be told to fail with WeChat's errcodes. Tests read what a citizen received from
-`GET /fake/sent?touser=` and inject failures with `POST /fake/fail`.
+media ids, and can be told to fail with WeChat's errcodes or to answer late. Tests read what a
+citizen received from `GET /fake/sent?touser=` and inject failures with `POST /fake/fail`.
+
+A late answer (`"delay"`) is the worst case of a timeout: WeChat has already acted on the call (a
+message is recorded as delivered) and only its answer is slow, so a client that gives up and
+sends again makes the citizen read the message twice. The call takes effect before the wait, so
+the outcome is the same whether or not the server cancels a handler whose client went away.
 
 Deliberate differences from the real API, so that tests can count what our client does:
 every token call issues a new token (older ones stay valid until `POST /fake/expire-token`), and
@@ -24,7 +29,7 @@ from typing import Any, Literal
 
 import structlog
 from aiohttp import web
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, ValidationError, model_validator
 
 from bot.clock import Clock, SystemClock
 
@@ -40,16 +45,20 @@ _UNICODE_ESCAPE = re.compile(r"(?<!\\)((?:\\\\)*)\\u([0-9a-fA-F]{4})")
 
 @dataclass(slots=True)
 class InjectedFailure:
-    """What the next `remaining` calls to one API answer instead of succeeding."""
+    """What the next `remaining` calls to one API answer instead of succeeding, and how late."""
 
     errcode: int | None
     status: int | None
     remaining: int
+    delay: float = 0.0
 
-    def response(self) -> web.Response:
+    def refusal(self) -> web.Response | None:
+        """The error answered instead of acting, or None when the call acts and only answers late."""
         if self.status is not None:
             return web.Response(status=self.status, text="fake upstream failure")
-        return _wechat_error(self.errcode or -1, "injected by /fake/fail")
+        if self.errcode is not None:
+            return _wechat_error(self.errcode, "injected by /fake/fail")
+        return None
 
 
 @dataclass(slots=True)
@@ -94,19 +103,23 @@ class FakeWeChat:
 
 
 class FailureOrder(BaseModel):
-    """Body of `POST /fake/fail`: a WeChat errcode (HTTP 200) or an HTTP error status, `times` times."""
+    """Body of `POST /fake/fail`: a WeChat errcode (HTTP 200) or an HTTP error status, and/or a delay
+    in seconds before the answer, `times` times."""
 
     model_config = ConfigDict(extra="forbid")
 
     api: Literal["token", "custom_send", "template_send", "media_get"]
     errcode: StrictInt | None = None
     status: StrictInt | None = Field(default=None, ge=400, le=599)
+    delay: StrictFloat | None = Field(default=None, gt=0, le=60)
     times: StrictInt = Field(default=1, ge=1)
 
     @model_validator(mode="after")
     def _says_how_to_fail(self) -> FailureOrder:
-        if self.errcode is None and self.status is None:
-            raise ValueError("give errcode (a WeChat errcode) or status (an HTTP error status)")
+        if self.errcode is None and self.status is None and self.delay is None:
+            raise ValueError(
+                "give errcode (a WeChat errcode), status (an HTTP error status) or delay (seconds)"
+            )
         return self
 
 
@@ -178,36 +191,44 @@ async def stable_token(request: web.Request) -> web.Response:
     body = await _read_json(request)
     if body is None:
         return _wechat_error(47001, "data format error")
-    return _issue_token(
+    return await _issue_token(
         request.app[FAKE_WECHAT], body.get("grant_type"), body.get("appid"), body.get("secret")
     )
 
 
 async def classic_token(request: web.Request) -> web.Response:
     query = request.query
-    return _issue_token(
+    return await _issue_token(
         request.app[FAKE_WECHAT], query.get("grant_type"), query.get("appid"), query.get("secret")
     )
 
 
-def _issue_token(fake: FakeWeChat, grant_type: object, appid: object, secret: object) -> web.Response:
+async def _issue_token(fake: FakeWeChat, grant_type: object, appid: object, secret: object) -> web.Response:
     fake.calls["token"] += 1
-    if failure := fake.take_failure("token"):
-        return failure.response()
+    failure = fake.take_failure("token")
+    if failure is not None and (refused := failure.refusal()) is not None:
+        return await _late(refused, failure)
     if grant_type != "client_credential":
-        return _wechat_error(40002, "invalid grant_type")
-    if appid != fake.appid:
-        return _wechat_error(40013, "invalid appid")
-    if secret != fake.secret:
-        return _wechat_error(40125, "invalid appsecret")
-    return _json({"access_token": fake.issue_token(), "expires_in": TOKEN_LIFETIME_SECONDS})
+        answer = _wechat_error(40002, "invalid grant_type")
+    elif appid != fake.appid:
+        answer = _wechat_error(40013, "invalid appid")
+    elif secret != fake.secret:
+        answer = _wechat_error(40125, "invalid appsecret")
+    else:
+        answer = _json({"access_token": fake.issue_token(), "expires_in": TOKEN_LIFETIME_SECONDS})
+    return await _late(answer, failure)
 
 
 async def custom_send(request: web.Request) -> web.Response:
     fake = request.app[FAKE_WECHAT]
-    if refused := _refuse(fake, request, "custom_send"):
-        return refused
+    refused, failure = _refuse(fake, request, "custom_send")
+    if refused is not None:
+        return await _late(refused, failure)
     body = await _read_json(request)
+    return await _late(_take_custom_message(fake, body), failure)
+
+
+def _take_custom_message(fake: FakeWeChat, body: dict[str, Any] | None) -> web.Response:
     if body is None:
         return _wechat_error(47001, "data format error")
     touser, msgtype = body.get("touser"), body.get("msgtype")
@@ -235,9 +256,14 @@ async def custom_send(request: web.Request) -> web.Response:
 
 async def template_send(request: web.Request) -> web.Response:
     fake = request.app[FAKE_WECHAT]
-    if refused := _refuse(fake, request, "template_send"):
-        return refused
+    refused, failure = _refuse(fake, request, "template_send")
+    if refused is not None:
+        return await _late(refused, failure)
     body = await _read_json(request)
+    return await _late(_take_template_message(fake, body), failure)
+
+
+def _take_template_message(fake: FakeWeChat, body: dict[str, Any] | None) -> web.Response:
     if body is None:
         return _wechat_error(47001, "data format error")
     touser, template_id = body.get("touser"), body.get("template_id")
@@ -261,28 +287,42 @@ async def template_send(request: web.Request) -> web.Response:
 
 async def media_get(request: web.Request) -> web.Response:
     fake = request.app[FAKE_WECHAT]
-    if refused := _refuse(fake, request, "media_get"):
-        return refused
+    refused, failure = _refuse(fake, request, "media_get")
+    if refused is not None:
+        return await _late(refused, failure)
     media_id = request.query.get("media_id", "")
     if not media_id.startswith(KNOWN_MEDIA_PREFIXES):
-        return _wechat_error(40007, "invalid media_id")
-    return web.Response(
+        return await _late(_wechat_error(40007, "invalid media_id"), failure)
+    media = web.Response(
         body=fake.png,
         content_type="image/png",
         headers={"Content-Disposition": f'attachment; filename="{media_id}.png"'},
     )
+    return await _late(media, failure)
 
 
-def _refuse(fake: FakeWeChat, request: web.Request, api: str) -> web.Response | None:
-    """Check the token, then any injected failure, the order WeChat itself would fail in."""
+def _refuse(
+    fake: FakeWeChat, request: web.Request, api: str
+) -> tuple[web.Response | None, InjectedFailure | None]:
+    """Check the token, then any injected failure, the order WeChat itself would fail in.
+
+    Returns the refusal (None: the call goes ahead) and the failure taken, which may only delay
+    the answer."""
     fake.calls[api] += 1
     token = request.query.get("access_token")
     if not token:
-        return _wechat_error(41001, "access_token missing")
+        return _wechat_error(41001, "access_token missing"), None
     if token not in fake.valid_tokens:
-        return _wechat_error(40001, "invalid credential, access_token is invalid or not latest")
+        return _wechat_error(40001, "invalid credential, access_token is invalid or not latest"), None
     failure = fake.take_failure(api)
-    return failure.response() if failure else None
+    return (None if failure is None else failure.refusal()), failure
+
+
+async def _late(answer: web.Response, failure: InjectedFailure | None) -> web.Response:
+    """Answer after the injected delay; what the call did is done already."""
+    if failure is not None and failure.delay:
+        await asyncio.sleep(failure.delay)
+    return answer
 
 
 # --- the tests' side -----------------------------------------------------------------------------
@@ -303,7 +343,7 @@ async def inject_failure(request: web.Request) -> web.Response:
         )
         raise web.HTTPUnprocessableEntity(text=problems) from None
     request.app[FAKE_WECHAT].failures[order.api] = InjectedFailure(
-        errcode=order.errcode, status=order.status, remaining=order.times
+        errcode=order.errcode, status=order.status, remaining=order.times, delay=order.delay or 0.0
     )
     return _json({"ok": True})
 

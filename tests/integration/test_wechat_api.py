@@ -347,6 +347,33 @@ async def test_persistent_server_errors_give_unavailable_after_max_retries(
     assert await sent_to(session, fake_wechat) == []
 
 
+async def test_a_late_answer_times_out_although_the_message_was_delivered(
+    make_api: MakeApi, session: aiohttp.ClientSession, fake_wechat: TestServer
+) -> None:
+    """A timeout says nothing about whether WeChat acted: the fake's worst case is that it did."""
+    await fake_post(session, fake_wechat, "/fake/fail", {"api": "custom_send", "delay": 1.0, "times": 1})
+
+    with pytest.raises(WeChatUnavailable):
+        await make_api(timeout=0.3, max_retries=0).send_text(CITIZEN, "slow answer")
+
+    assert [item["content"] for item in await sent_to(session, fake_wechat, CITIZEN)] == ["slow answer"]
+    assert await calls_to(session, fake_wechat, "custom_send") == 1
+
+
+async def test_a_late_refusal_still_refuses(
+    make_api: MakeApi, session: aiohttp.ClientSession, fake_wechat: TestServer
+) -> None:
+    order = {"api": "custom_send", "errcode": 45015, "delay": 0.2, "times": 1}
+    await fake_post(session, fake_wechat, "/fake/fail", order)
+
+    started = monotonic()
+    with pytest.raises(OutsideReplyWindow):
+        await make_api(timeout=2.0).send_text(CITIZEN, "refused late")
+
+    assert monotonic() - started >= 0.2
+    assert await sent_to(session, fake_wechat, CITIZEN) == []
+
+
 async def test_fake_reset_forgets_messages_tokens_and_failures(
     make_api: MakeApi, session: aiohttp.ClientSession, fake_wechat: TestServer
 ) -> None:
@@ -369,6 +396,8 @@ async def test_fake_reset_forgets_messages_tokens_and_failures(
         {"api": "no_such_api", "errcode": 45015},
         {"api": "custom_send", "errcode": 45015, "times": 0},
         {"api": "custom_send", "status": 200},
+        {"api": "custom_send", "delay": 0},
+        {"api": "custom_send", "delay": "2"},
     ],
 )
 async def test_fake_refuses_a_malformed_failure_order(
