@@ -96,11 +96,29 @@ class FakeWeChatServer:
         async with self.http.get(f"{self.url}/fake/sent", params=params) as resp:
             return (await resp.json())["items"]
 
-    async def fail(self, api: str, errcode: int, times: int = 1) -> None:
-        async with self.http.post(
-            f"{self.url}/fake/fail", json={"api": api, "errcode": errcode, "times": times}
-        ) as r:
+    async def fail(
+        self,
+        api: str,
+        errcode: int | None = None,
+        times: int = 1,
+        *,
+        status: int | None = None,
+        delay: float | None = None,
+    ) -> None:
+        """The next `times` calls to `api` answer an errcode or an HTTP status, and/or answer late."""
+        order = {"errcode": errcode, "status": status, "delay": delay}
+        body = {"api": api, "times": times} | {k: v for k, v in order.items() if v is not None}
+        async with self.http.post(f"{self.url}/fake/fail", json=body) as r:
+            assert r.status == 200, await r.text()
+
+    async def expire_tokens(self) -> None:
+        async with self.http.post(f"{self.url}/fake/expire-token") as r:
             assert r.status == 200
+
+    async def calls(self) -> dict[str, int]:
+        """Every call the fake received per API, failed ones included."""
+        async with self.http.get(f"{self.url}/fake/calls") as r:
+            return dict(await r.json())
 
 
 @pytest.fixture(scope="session")
