@@ -34,7 +34,7 @@ from typing import Any
 
 import aiohttp
 
-from benchmarks.postgres import reset_postgres
+from benchmarks.postgres import BENCH_KEY_ENV, bench_protection, reset_postgres
 from benchmarks.wechat_callback import POSTGRES_URL, REDIS_URL, TOKEN, _free_ports, _wait_ready
 from bot.wechat.fake_api import DEMO_APPID, DEMO_APPSECRET
 
@@ -155,7 +155,7 @@ async def recorded_answers(db_url: str) -> tuple[dict[int, int], dict[str, int]]
         "SELECT d.status, COUNT(*) FROM delivery d JOIN message m ON m.id = d.message_id "
         "WHERE m.author = 'consultant' GROUP BY d.status"
     )
-    db = open_database(db_url)
+    db = open_database(db_url, bench_protection())
     try:
         per_item = await db.read(lambda conn: conn.execute(text(answered)).all())
         statuses = await db.read(lambda conn: conn.execute(text(deliveries)).all())
@@ -197,6 +197,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             await reset_postgres(db_url)
         env = dict(
             base_env,
+            **BENCH_KEY_ENV,
             LEGALAID_WECHAT_TOKEN=TOKEN,
             LEGALAID_WECHAT_AES_KEY=aes_key,
             LEGALAID_WECHAT_APPID=DEMO_APPID,  # the account `legalaid fake-wechat` issues tokens for

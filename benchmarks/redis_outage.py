@@ -28,7 +28,7 @@ from typing import Any
 
 import aiohttp
 
-from benchmarks.postgres import reset_postgres
+from benchmarks.postgres import BENCH_KEY_ENV, bench_protection, reset_postgres
 from benchmarks.wechat_callback import APPID, POSTGRES_URL, TOKEN, _free_ports, _wait_ready
 
 TRIES = 4
@@ -81,6 +81,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             await reset_postgres(POSTGRES_URL)
         env = dict(
             base_env,
+            **BENCH_KEY_ENV,
             LEGALAID_WECHAT_TOKEN=TOKEN,
             LEGALAID_WECHAT_AES_KEY=aes_key,
             LEGALAID_WECHAT_APPID=APPID,
@@ -166,7 +167,7 @@ async def _inbound_counts(db_url: str) -> dict[int, int]:
 
     from bot.store.db import open_database
 
-    db = open_database(db_url)
+    db = open_database(db_url, bench_protection())
     try:
         rows = await db.read(
             lambda conn: conn.execute(

@@ -27,7 +27,7 @@ import time
 import aiohttp
 from aiohttp import web
 
-from benchmarks.postgres import reset_postgres
+from benchmarks.postgres import BENCH_KEY_ENV, reset_postgres
 
 TOKEN = "bench-token"
 APPID = "wxbench000000000"
@@ -162,6 +162,7 @@ async def run(args: argparse.Namespace) -> dict:
         fake_port, port = _free_ports(2)
         env = dict(base_env)
         env.update(
+            **BENCH_KEY_ENV,
             LEGALAID_WECHAT_TOKEN=TOKEN,
             LEGALAID_WECHAT_AES_KEY=aes_key,
             LEGALAID_WECHAT_APPID=APPID,

@@ -30,11 +30,13 @@ from bot.dialogue.routing import IntentDialogue
 from bot.health import ReadinessCheck, health_routes
 from bot.nlu.parse import Classifier
 from bot.nlu_service import RasaNlu, entity_extractor, load_builtin
+from bot.privacy.protection import Protection
 from bot.public_api.eligibility import eligibility_routes
 from bot.public_api.nlu import nlu_routes
 from bot.settings import Settings
 from bot.store.db import Database, open_database, schema_is_current, upgrade_schema
 from bot.store.deliveries import DeliveryLedger
+from bot.store.field_keys import protection_for
 from bot.store.live_feed import LiveFeed
 from bot.store.redis_keys import CitizenLocks, LocalCitizenLocks, RedisKeys, connect_redis
 from bot.store.transcript import Transcript
@@ -56,6 +58,7 @@ SETTINGS = web.AppKey("settings", Settings)
 CLOCK = web.AppKey("clock", Clock)
 CENTER = web.AppKey("center", Center)
 DATABASE = web.AppKey("database", Database)
+PROTECTION = web.AppKey("protection", Protection)
 TRANSCRIPT = web.AppKey("transcript", Transcript)
 DELIVERY_LEDGER = web.AppKey("delivery_ledger", DeliveryLedger)
 REDIS = web.AppKey("redis", aioredis.Redis)
@@ -110,7 +113,8 @@ def create_app(
 # ---- resources, each in its own cleanup context ---------------------------------------------
 def _database_ctx(migrate: bool) -> Callable[[web.Application], AsyncIterator[None]]:
     async def database_ctx(app: web.Application) -> AsyncIterator[None]:
-        db = open_database(app[SETTINGS].database_url)
+        app[PROTECTION] = protection_for(app[SETTINGS])
+        db = open_database(app[SETTINGS].database_url, app[PROTECTION])
         if migrate:
             await upgrade_schema(db)
         elif not await schema_is_current(db):
@@ -223,7 +227,7 @@ def _dialogue_ctx(
             CitizenLocks(app[REDIS], keys) if settings.redis_url else LocalCitizenLocks(),
             center.texts,
             clock,
-            settings.alias_key.get_secret_value(),
+            app[PROTECTION].index,
             app[HANDOFF_OPENING],
         )
         jobs = aiojobs.Scheduler(close_timeout=10.0, limit=None, pending_limit=10000)

@@ -32,6 +32,8 @@ async def run_demo(settings: Settings, *, port: int, fake_port: int, chat: bool)
     print(f"法律援助公众号服务已启动：{url}/wechat   健康检查：{url}/readyz")
     print(f"工作人员控制台：{url}/console/   用户名 demo   密码 {password}")
     print(f"模拟的微信接口：{settings.wechat_api_base}/fake/sent   数据库：{settings.database_url}")
+    if settings.field_key is None:
+        print(f"个人信息加密密钥（演示用，请勿删除）：{settings.field_key_file.resolve()}")
     try:
         if chat and sys.stdin.isatty():
             await run_chat(

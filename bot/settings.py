@@ -47,8 +47,12 @@ class Settings(BaseSettings):
     nlu_data: Path = REPO_ROOT / "nlu_data"
     model_dir: Path = REPO_ROOT / ".models"
 
+    # Keyed hashes (citizen aliases, lookups, the transcripts' word index) and the field cipher's
+    # key ring: comma-separated keys, the newest first. Without one, development keeps a demo key
+    # in `field_key_file`; production refuses to start.
     alias_key: SecretStr = SecretStr("legalaid-demo-alias-key")
     field_key: SecretStr | None = None
+    field_key_file: Path = Path("legalaid-field.key")
 
     data_dir: Path = REPO_ROOT / "data"
     delivery_retry_seconds: float = Field(default=15.0, gt=0)
@@ -118,6 +122,10 @@ class Settings(BaseSettings):
             "LEGALAID_WECHAT_APPSECRET": self.wechat_appsecret.get_secret_value() == "demo-app-secret",
             "LEGALAID_ALIAS_KEY": self.alias_key.get_secret_value() == "legalaid-demo-alias-key",
         }
+        if self.field_key is not None and any(
+            part.strip().startswith("demo-") for part in self.field_key.get_secret_value().split(",")
+        ):
+            demo["LEGALAID_FIELD_KEY"] = True
         missing += [name for name, is_demo in demo.items() if is_demo]
         if missing:
             raise ValueError("production needs real values for: " + ", ".join(missing))

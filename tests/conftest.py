@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import os
 import secrets
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -17,13 +18,14 @@ from aiohttp import web
 from aiohttp.test_utils import TestServer
 from sqlalchemy import text
 
-from bot.app import CENTER, CLOCK, DATABASE, REDIS, create_app, run_deadline_sweep
+from bot.app import CENTER, CLOCK, DATABASE, PROTECTION, REDIS, create_app, run_deadline_sweep
 from bot.auth.accounts import save_account
 from bot.clock import Clock, MovableClock
 from bot.dialogue.engine import DialogueEngine
 from bot.nlu_service import BuiltinNlu, load_or_train
 from bot.settings import REPO_ROOT, Settings
 from bot.store.db import Database, open_database, upgrade_schema
+from bot.store.field_keys import protection_for
 from bot.wechat.citizen_simulator import CitizenSimulator
 from bot.wechat.fake_api import DEMO_APPID, DEMO_APPSECRET, create_fake_wechat_app
 
@@ -46,6 +48,19 @@ TABLES = (
     "citizen",
 )
 _migrated: set[str] = set()
+SEALED_JSON = frozenset(
+    {
+        "message.extra",
+        "consultation.screening",
+        "conversation_state.slots",
+        "handoff.packet",
+        "handoff_event.detail",
+    }
+)
+# Fixed keys, so a database a test run leaves behind still opens in the next one.
+TEST_FIELD_KEY = "bGVnYWxhaWQtdGVzdC1maWVsZC1rZXktMzItYnl0ZXM="
+TEST_ALIAS_KEY = "test-alias-key"
+TEST_PROTECTION = protection_for(Settings(field_key=TEST_FIELD_KEY, alias_key=TEST_ALIAS_KEY))
 
 
 def new_aes_key() -> str:
@@ -59,7 +74,7 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Any) -> AsyncIt
     if request.param == "sqlite":
         yield f"sqlite+aiosqlite:///{tmp_path}/legalaid.db"
         return
-    db = open_database(POSTGRES_URL)
+    db = open_database(POSTGRES_URL, TEST_PROTECTION)
     if POSTGRES_URL not in _migrated:
         await db.write(
             lambda conn: [
@@ -260,6 +275,11 @@ class RunningService:
     async def rows(self, sql: str, **params: Any) -> list[Any]:
         return await self.database.read(lambda conn: conn.execute(text(sql), params).all())
 
+    def unseal(self, stored: str, purpose: str) -> Any:
+        """A sealed value read by raw SQL, opened as the service would (JSON columns parsed)."""
+        plain = self.app[PROTECTION].cipher.open(stored, purpose)
+        return json.loads(plain) if purpose in SEALED_JSON else plain
+
     async def counts(self) -> dict[str, int]:
         return {table: await self.count(table) for table in TABLES}
 
@@ -296,7 +316,8 @@ async def start_service(
             "wechat_aes_key": aes_key,
             "wechat_appid": DEMO_APPID,
             "wechat_appsecret": DEMO_APPSECRET,
-            "alias_key": "test-alias-key",
+            "alias_key": TEST_ALIAS_KEY,
+            "field_key": TEST_FIELD_KEY,
         }
         values.update(overrides)
         settings = Settings(**values)

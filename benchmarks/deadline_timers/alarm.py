@@ -46,9 +46,10 @@ class Worker:
 
 
 def open_worker(name: str, url: str) -> Worker:
+    from benchmarks.postgres import bench_protection
     from bot.store.db import open_database
 
-    worker = Worker(name, open_database(url))
+    worker = Worker(name, open_database(url, bench_protection()))
     if worker.db.async_engine is not None:
 
         def remember_pid(dbapi_conn: Any, _record: Any) -> None:

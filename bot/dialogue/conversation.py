@@ -15,7 +15,7 @@ from bot.clock import Clock
 from bot.consultations.turns import ConversationState, Inbound, Outbound
 from bot.dialogue.engine import DialogueEngine, Effect, NeedsHuman, Screened, Topic, Understood
 from bot.errors import LegalAidError
-from bot.privacy.alias import citizen_alias
+from bot.privacy.blind_index import BlindIndex
 from bot.store.handoffs import LiveHandoff, touch
 from bot.store.redis_keys import CitizenLocks, LocalCitizenLocks
 from bot.store.transcript import RecordedInbound, Transcript, TurnOutcome
@@ -63,7 +63,7 @@ class Conversation:
         locks: CitizenLocks | LocalCitizenLocks,
         texts: Texts,
         clock: Clock,
-        alias_key: str,
+        index: BlindIndex,
         handoffs: HandoffOpening,
     ) -> None:
         self._transcript = transcript
@@ -71,11 +71,11 @@ class Conversation:
         self._locks = locks
         self._texts = texts
         self._clock = clock
-        self._alias_key = alias_key
+        self._index = index
         self._handoffs = handoffs
 
     def alias(self, openid: str) -> str:
-        return citizen_alias(openid, self._alias_key)
+        return self._index.citizen_alias(openid)
 
     async def record(self, inbound: Inbound, *, maybe_seen: bool = True) -> RecordedInbound:
         """Commit the inbound turn before anything is answered."""

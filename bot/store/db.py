@@ -23,6 +23,9 @@ from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.pool import StaticPool
 
+from bot.privacy.protection import Protection
+from bot.store.sealed import protect
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 T = TypeVar("T")
 
@@ -117,8 +120,8 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.close()
 
 
-def open_database(url: str, *, echo: bool = False) -> Database:
-    """Build the engine its dialect needs; no I/O happens here."""
+def open_database(url: str, protection: Protection, *, echo: bool = False) -> Database:
+    """Build the engine its dialect needs, sealing personal fields with `protection`; no I/O here."""
     if url.startswith("sqlite"):
         sync_url = url.replace("sqlite+aiosqlite:", "sqlite+pysqlite:", 1)
         kwargs: dict[str, Any] = {"connect_args": {"timeout": 10, "check_same_thread": False}}
@@ -130,6 +133,7 @@ def open_database(url: str, *, echo: bool = False) -> Database:
         # hide_parameters: an error's message must not carry an openid or a citizen's words to a log.
         engine = create_engine(sync_url, echo=echo, hide_parameters=True, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
+        protect(engine.dialect, protection)
         engine = engine.execution_options(isolation_level="AUTOCOMMIT")
         readers = 1 if memory else 4
         return Database(
@@ -150,6 +154,7 @@ def open_database(url: str, *, echo: bool = False) -> Database:
         pool_recycle=1800,
         isolation_level="READ COMMITTED",
     )
+    protect(engine_async.sync_engine.dialect, protection)
     return Database(url=url, async_engine=engine_async)
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, and_, func, insert, or_, select, update
 
 from bot.store.tables import consultation_t, delivery_t, event_t, handoff_t, message_t, rowcount
 from bot.store.timers import meet_deadline, new_deadline, stop_timers
+from bot.store.word_index import index_words
 
 LIVE = handoff_t.c.status != "closed"
 
@@ -237,6 +238,8 @@ def add_outbound(
         )
         .returning(message_t.c.id)
     ).scalar_one()
+    if author == "consultant":
+        index_words(conn, message_id, text)
     return int(
         conn.execute(
             insert(delivery_t)

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, or_, select
 
+from bot.store.sealed import protection_of
 from bot.store.tables import citizen_t, consultant_t, delivery_t, event_t, handoff_t, message_t, notice_t
 
 
@@ -155,7 +156,8 @@ def list_items(
             handoff_t.c.breached_at.isnot(None) if breached else handoff_t.c.breached_at.is_(None)
         )
     if openid is not None:
-        query = query.where(citizen_t.c.openid == openid)
+        # The openid is sealed: the citizen is found by the keyed hash it was stored under.
+        query = query.where(citizen_t.c.alias == protection_of(conn).index.citizen_alias(openid))
     if specialties is not None:
         mine = handoff_t.c.specialty.in_(list(specialties))
         query = query.where(or_(mine, handoff_t.c.assignee_id == include_ids_of))

@@ -14,12 +14,13 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
-    Text,
     UniqueConstraint,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
+
+from bot.store.sealed import SealedJSON, SealedText
 
 
 class UtcDateTime(TypeDecorator[datetime]):
@@ -46,11 +47,17 @@ class Row(DeclarativeBase):
 
 
 class CitizenRow(Row):
-    """A WeChat user of the Official Account; `alias` is what logs and the console show."""
+    """A WeChat user of the Official Account.
+
+    `alias` (a keyed hash of the openid) is what logs and the console show and what lookups use;
+    the openid itself is sealed and read back only to send the citizen a message.
+    """
 
     __tablename__ = "citizen"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    openid: Mapped[str] = mapped_column(String(64), unique=True)
+    # Unique since 0001; sealed values never repeat, so the constraint now only costs an index
+    # entry per citizen (dropping it would mean rebuilding the table under SQLite's foreign keys).
+    openid: Mapped[str] = mapped_column(SealedText("citizen.openid"), unique=True)
     alias: Mapped[str] = mapped_column(String(32), unique=True)
     subscribed: Mapped[bool] = mapped_column(default=True)
     first_seen_at: Mapped[datetime] = mapped_column(UtcDateTime())
@@ -73,7 +80,9 @@ class ConsultationRow(Row):
     specialty: Mapped[str | None] = mapped_column(String(32), nullable=True)
     outcome: Mapped[str | None] = mapped_column(String(8), nullable=True)
     # The latest eligibility screening: {"case": {...}, "decision": {...}} as the API shapes them.
-    screening: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True), nullable=True)
+    screening: Mapped[dict[str, Any] | None] = mapped_column(
+        SealedJSON("consultation.screening"), nullable=True
+    )
     started_at: Mapped[datetime] = mapped_column(UtcDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
@@ -92,14 +101,14 @@ class MessageRow(Row):
     direction: Mapped[str] = mapped_column(String(3))  # "in" | "out"
     author: Mapped[str] = mapped_column(String(16))  # citizen | bot | consultant
     kind: Mapped[str] = mapped_column(String(16))  # text, voice, image, location, link, event, unknown
-    text: Mapped[str | None] = mapped_column(Text, nullable=True)
+    text: Mapped[str | None] = mapped_column(SealedText("message.text"), nullable=True)
     media_id: Mapped[str | None] = mapped_column(String(128), nullable=True)
     event: Mapped[str | None] = mapped_column(String(32), nullable=True)
     event_key: Mapped[str | None] = mapped_column(String(128), nullable=True)
     wechat_msg_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     msg_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
     in_reply_to: Mapped[int | None] = mapped_column(ForeignKey("message.id"), nullable=True, index=True)
-    extra: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True), nullable=True)
+    extra: Mapped[dict[str, Any] | None] = mapped_column(SealedJSON("message.extra"), nullable=True)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     recorded_at: Mapped[datetime] = mapped_column(UtcDateTime())
     # Inbound only: when the dialogue committed its answer. NULL = not yet answered (recovery sweep).
@@ -140,7 +149,7 @@ class ConversationStateRow(Row):
     citizen_id: Mapped[int] = mapped_column(ForeignKey("citizen.id"), primary_key=True)
     flow: Mapped[str | None] = mapped_column(String(48), nullable=True)
     step: Mapped[str | None] = mapped_column(String(48), nullable=True)
-    slots: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    slots: Mapped[dict[str, Any]] = mapped_column(SealedJSON("conversation_state.slots"), default=dict)
     version: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime())
 
@@ -181,8 +190,8 @@ class HandoffRow(Row):
     kind: Mapped[str] = mapped_column(String(16))  # online | message
     specialty: Mapped[str] = mapped_column(String(32))
     intent: Mapped[str | None] = mapped_column(String(48), nullable=True)
-    summary: Mapped[str] = mapped_column(Text, default="")
-    packet: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    summary: Mapped[str] = mapped_column(SealedText("handoff.summary"), default="")
+    packet: Mapped[dict[str, Any]] = mapped_column(SealedJSON("handoff.packet"), default=dict)
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("consultant.id"), nullable=True, index=True)
     due_at: Mapped[datetime] = mapped_column(UtcDateTime())  # the live deadline (mirrors reply_deadline)
     breached_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
@@ -194,7 +203,7 @@ class HandoffRow(Row):
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     ended_by: Mapped[str | None] = mapped_column(String(16), nullable=True)  # consultant | bot | citizen
     outcome: Mapped[str | None] = mapped_column(String(8), nullable=True)  # a | b | c
-    outcome_note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    outcome_note: Mapped[str | None] = mapped_column(SealedText("handoff.outcome_note"), nullable=True)
 
 
 class ReplyDeadlineRow(Row):
@@ -251,8 +260,8 @@ class HandoffEventRow(Row):
     at: Mapped[datetime] = mapped_column(UtcDateTime())
     kind: Mapped[str] = mapped_column(String(24))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("consultant.id"), nullable=True)
-    # Private notes keep their text here; the citizen never sees events.
-    detail: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Private notes keep their text here (sealed); the citizen never sees events.
+    detail: Mapped[dict[str, Any]] = mapped_column(SealedJSON("handoff_event.detail"), default=dict)
 
 
 class ConsoleNoticeRow(Row):
@@ -280,3 +289,14 @@ class AuditEntryRow(Row):
     object_id: Mapped[str] = mapped_column(String(64))
     # What one look covered, e.g. {"ids": [...]} for a queue list (migration 0006).
     detail: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True), nullable=True)
+
+
+class TranscriptTermRow(Row):
+    """The blind word index: a keyed fingerprint of each word a citizen or consultant wrote.
+
+    Transcripts are sealed, so staff search them through these fingerprints (migration 0007).
+    """
+
+    __tablename__ = "transcript_term"
+    term: Mapped[str] = mapped_column(String(16), primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("message.id"), primary_key=True, index=True)

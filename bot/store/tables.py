@@ -19,6 +19,7 @@ from bot.store.rows import (
     MessageRow,
     ReminderRow,
     ReplyDeadlineRow,
+    TranscriptTermRow,
 )
 
 audit_t = cast(Table, AuditEntryRow.__table__)
@@ -33,6 +34,7 @@ message_t = cast(Table, MessageRow.__table__)
 notice_t = cast(Table, ConsoleNoticeRow.__table__)
 reminder_t = cast(Table, ReminderRow.__table__)
 state_t = cast(Table, ConversationStateRow.__table__)
+term_t = cast(Table, TranscriptTermRow.__table__)
 
 
 def rowcount(result: Any) -> int:

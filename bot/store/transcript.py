@@ -21,6 +21,7 @@ from bot.store.db import Database
 from bot.store.deliveries import PASSIVE
 from bot.store.handoffs import LiveHandoff, live_handoff
 from bot.store.tables import citizen_t, consultation_t, delivery_t, message_t, rowcount, state_t
+from bot.store.word_index import index_words
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,10 +177,10 @@ class _HotStatements:
         upsert = sqlite_insert if dialect == "sqlite" else pg_insert
         citizen = upsert(citizen_t)
         self.upsert_citizen = citizen.on_conflict_do_update(
-            index_elements=[citizen_t.c.openid], set_={"last_inbound_at": citizen.excluded.last_inbound_at}
+            index_elements=[citizen_t.c.alias], set_={"last_inbound_at": citizen.excluded.last_inbound_at}
         ).returning(citizen_t.c.id)
         self.upsert_citizen_subscription = citizen.on_conflict_do_update(
-            index_elements=[citizen_t.c.openid],
+            index_elements=[citizen_t.c.alias],
             set_={
                 "last_inbound_at": citizen.excluded.last_inbound_at,
                 "subscribed": citizen.excluded.subscribed,
@@ -291,6 +292,7 @@ def _record_inbound(conn: Connection, inbound: Inbound, alias: str) -> RecordedI
             "recorded_at": inbound.received_at,
         },
     ).scalar_one()
+    index_words(conn, message_id, inbound.text)
     return RecordedInbound(int(message_id), int(citizen_id), int(consultation_id), duplicate=False)
 
 

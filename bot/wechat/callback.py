@@ -152,7 +152,8 @@ class WeChatCallback:
         await self._check_fresh(timestamp, nonce, body)
         message = parse_wechat_message(xml)
         fields = parse_xml_fields(xml)
-        return to_inbound(message, fields, self.clock.now()), fields["ToUserName"]
+        inbound = to_inbound(message, fields, self.clock.now(), self.parts.conversation.alias)
+        return inbound, fields["ToUserName"]
 
     async def _check_fresh(self, timestamp: str, nonce: str, body: bytes) -> None:
         """A signed (timestamp, nonce) pair carries one body: a retry repeats it, a replay with

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,12 +13,15 @@ SUPPORTED_EVENTS = frozenset(
 )
 
 
-def message_key(fields: dict[str, str]) -> str:
-    """MsgId for messages; FromUserName+CreateTime+Event+EventKey for events (they have no MsgId)."""
+def message_key(fields: dict[str, str], citizen_alias: str) -> str:
+    """MsgId for messages; the citizen+CreateTime+Event+EventKey for events (they have no MsgId).
+
+    The citizen is named by alias, not openid: the key is stored and used in Redis as it is.
+    """
     if fields.get("MsgType", "").lower() == "event":
         parts = (
             "ev",
-            fields["FromUserName"],
+            citizen_alias,
             fields["CreateTime"],
             fields.get("Event", ""),
             fields.get("EventKey", ""),
@@ -26,12 +30,14 @@ def message_key(fields: dict[str, str]) -> str:
     return "msg|" + fields["MsgId"]
 
 
-def to_inbound(message: Any, fields: dict[str, str], received_at: datetime) -> Inbound:
+def to_inbound(
+    message: Any, fields: dict[str, str], received_at: datetime, alias_of: Callable[[str], str]
+) -> Inbound:
     msg_type = fields["MsgType"].lower()
     sent_at = datetime.fromtimestamp(int(fields["CreateTime"]), UTC)
     common: dict[str, Any] = {
         "citizen_openid": fields["FromUserName"],
-        "msg_key": message_key(fields),
+        "msg_key": message_key(fields, alias_of(fields["FromUserName"])),
         "received_at": received_at,
         "sent_at": sent_at,
         "wechat_msg_id": int(fields["MsgId"]) if fields.get("MsgId") else None,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from bot.wechat.citizen_simulator import CitizenSimulator
@@ -20,8 +18,7 @@ async def talk(citizen: CitizenSimulator, *lines: str) -> list[str]:
 
 
 async def screening(svc: RunningService) -> dict:
-    value = await svc.scalar("SELECT screening FROM consultation")
-    return json.loads(value) if isinstance(value, str) else value
+    return svc.unseal(await svc.scalar("SELECT screening FROM consultation"), "consultation.screening")
 
 
 @pytest.fixture
@@ -65,7 +62,7 @@ async def test_work_injury_migrant_worker_and_a_relative_held_by_police(svc: Run
     replies = await talk(other, "我想申请法律援助", "4", "1", "1")
     assert "指派律师" in replies[-1] and "不用自己申请" in replies[-1]
     rows = await svc.rows("SELECT screening FROM consultation ORDER BY id")
-    decisions = [json.loads(r.screening) if isinstance(r.screening, str) else r.screening for r in rows]
+    decisions = [svc.unseal(r.screening, "consultation.screening") for r in rows]
     assert decisions[0]["decision"]["hardship"] == "exempt"
     assert decisions[0]["case"]["case_flags"] == ["work_injury"]
     assert decisions[1]["decision"]["route"] == "notify_assignment"

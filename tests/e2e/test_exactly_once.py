@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from bot.app import PROTECTION
 from bot.consultations.turns import ConversationState, Inbound, Outbound
 from bot.dialogue.engine import Response
 from bot.store.redis_keys import RedisKeys, mark_seen
@@ -132,7 +133,11 @@ async def test_retry_of_a_message_the_database_never_recorded_is_still_answered(
     citizen = svc.citizen()
     xml = citizen.text_xml("我想咨询工伤赔偿", msg_id=citizen.next_msg_id())
     keys = RedisKeys(svc.settings.redis_prefix)
-    assert await mark_seen(svc.redis, keys, message_key(parse_xml_fields(xml.encode())))
+    assert await mark_seen(
+        svc.redis,
+        keys,
+        message_key(parse_xml_fields(xml.encode()), svc.app[PROTECTION].index.citizen_alias(citizen.openid)),
+    )
 
     result = await citizen.send(xml)
     assert result.status == 200
@@ -258,4 +263,4 @@ async def test_slow_answer_refused_with_45015_is_held_not_lost(
     assert [(row.status, row.last_errcode) for row in rows] == [("held", 45015)]
     assert await fake_wechat.sent(citizen.openid) == []
     kept = await _rows(svc, "SELECT text FROM message WHERE direction = 'out'")
-    assert [row.text for row in kept] == [SLOW_TEXT]
+    assert [svc.unseal(row.text, "message.text") for row in kept] == [SLOW_TEXT]

@@ -129,7 +129,8 @@ async def test_rasa_outage_gets_a_polite_promise_and_the_consultation_waits(
     assert result.status == 200 and result.reply_text is not None and "已经保存" in result.reply_text
     [row] = await svc.rows("SELECT status, waiting_reason FROM consultation")
     assert (row.status, row.waiting_reason) == ("waiting_human", "nlu_unavailable")
-    assert await svc.scalar("SELECT text FROM message WHERE direction='in'") == "老板不给工资"
+    stored = await svc.scalar("SELECT text FROM message WHERE direction='in'")
+    assert svc.unseal(stored, "message.text") == "老板不给工资"
     async with svc.http.get(f"{svc.url}/readyz") as resp:
         body = await resp.json()
     assert resp.status == 503 and body["checks"]["nlu"].startswith("down")

@@ -18,7 +18,7 @@ from sqlalchemy import text
 from bot.app import ANSWER_JOBS, CONVERSATION, DATABASE, DELIVERIES
 from bot.clock import MovableClock
 from bot.consultations.turns import Inbound
-from tests.conftest import ServiceFactory
+from tests.conftest import TEST_PROTECTION, ServiceFactory
 from tests.unit.test_protocol import (
     VECTOR_APPID,
     VECTOR_ENCRYPT,
@@ -64,7 +64,7 @@ async def test_readiness_fails_when_the_database_is_gone(start_service: ServiceF
     db = svc.database
     from bot.store.db import open_database
 
-    gone = open_database("postgresql+asyncpg://nobody@127.0.0.1:1/none")
+    gone = open_database("postgresql+asyncpg://nobody@127.0.0.1:1/none", TEST_PROTECTION)
     with warnings.catch_warnings():  # a started app's state is frozen: swapping a part is a test's trick
         warnings.simplefilter("ignore", DeprecationWarning)
         svc.app[DATABASE] = gone
@@ -94,7 +94,7 @@ async def test_published_safe_mode_vector_is_accepted_over_http(start_service: S
         reply = await resp.text()
     assert resp.status == 200 and "<Encrypt>" in reply
     [row] = await svc.rows("SELECT text, wechat_msg_id FROM message WHERE direction='in'")
-    assert row.text == "test" and row.wechat_msg_id == 4363689963896700987
+    assert svc.unseal(row.text, "message.text") == "test" and row.wechat_msg_id == 4363689963896700987
 
 
 async def test_a_turn_recorded_but_never_answered_is_answered_by_the_recovery_sweep(

@@ -89,7 +89,7 @@ async def test_user_text_with_cdata_terminator_cannot_break_the_reply(
     citizen = svc.citizen()
     result = await citizen.say("]]><MsgType>news</MsgType><![CDATA[")
     assert result.status == 200 and result.reply_text is not None
-    stored = await svc.scalar("SELECT text FROM message WHERE direction='in'")
+    stored = svc.unseal(await svc.scalar("SELECT text FROM message WHERE direction='in'"), "message.text")
     assert stored == "]]><MsgType>news</MsgType><![CDATA["
 
 

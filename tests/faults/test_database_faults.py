@@ -12,7 +12,7 @@ from sqlalchemy import text
 from bot.clock import MovableClock
 from bot.store.db import open_database
 from bot.wechat.citizen_simulator import CitizenSimulator
-from tests.conftest import FakeWeChatServer, ServiceFactory
+from tests.conftest import TEST_PROTECTION, FakeWeChatServer, ServiceFactory
 from tests.faults.test_redis_outage import (
     CITIZENS,
     _as_wechat,
@@ -23,7 +23,7 @@ from tests.faults.test_redis_outage import (
 
 async def _kill_other_connections(url: str) -> int:
     """pg_terminate_backend on every other connection to this database (the service's pool)."""
-    db = open_database(url)
+    db = open_database(url, TEST_PROTECTION)
     try:
         killed = await db.write(
             lambda conn: conn.execute(

@@ -11,6 +11,7 @@ from sqlalchemy.exc import DBAPIError
 from bot.store import audit
 from bot.store.consultants import save_consultant
 from bot.store.db import open_database, upgrade_schema
+from tests.conftest import TEST_PROTECTION
 
 NOW = datetime(2026, 12, 7, 2, 0, tzinfo=UTC)
 
@@ -21,7 +22,7 @@ NOW = datetime(2026, 12, 7, 2, 0, tzinfo=UTC)
     ids=["update", "delete"],
 )
 async def test_an_audit_entry_can_be_neither_changed_nor_removed(database_url: str, statement: str):
-    db = open_database(database_url)
+    db = open_database(database_url, TEST_PROTECTION)
     try:
         await upgrade_schema(db)
 

@@ -93,7 +93,10 @@ async def assert_each_step_fired_once(svc: RunningService, ids: dict[str, int], 
     # Each recipient has one notice per reminder point (two) and one per breach, never more.
     assert {(r.kind, r.n) for r in per_item} == {("reminder", 2), ("breached", 1)}
     points = await svc.rows("SELECT handoff_id, detail FROM handoff_event WHERE kind = 'reminded'")
-    assert len({(p.handoff_id, _due_at(p.detail)) for p in points}) == 2 * HANDOFFS
+    assert (
+        len({(p.handoff_id, _due_at(svc.unseal(p.detail, "handoff_event.detail"))) for p in points})
+        == 2 * HANDOFFS
+    )
     wang_claimed = await svc.scalar(
         "SELECT COUNT(*) FROM console_notice n JOIN handoff h ON h.id = n.handoff_id"
         " WHERE n.consultant_id = :wang AND h.assignee_id IS NOT NULL",

@@ -8,10 +8,11 @@ from sqlalchemy import Connection
 
 from bot.store.db import open_database, upgrade_schema
 from bot.store.rows import Row
+from tests.conftest import TEST_PROTECTION
 
 
 async def test_migrations_and_rows_agree(database_url: str):
-    db = open_database(database_url)
+    db = open_database(database_url, TEST_PROTECTION)
     try:
         await upgrade_schema(db)
 

@@ -12,13 +12,14 @@ from bot.consultations.turns import ConversationState, Inbound, Outbound
 from bot.store.db import Database, open_database, schema_is_current, upgrade_schema
 from bot.store.deliveries import DeliveryLedger
 from bot.store.transcript import Transcript
+from tests.conftest import TEST_PROTECTION
 
 NOW = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
 
 
 @pytest.fixture
 async def db(database_url: str):
-    db = open_database(database_url)
+    db = open_database(database_url, TEST_PROTECTION)
     await upgrade_schema(db)
     yield db
     await db.close()
@@ -41,7 +42,7 @@ def inbound(msg_key: str = "msg|1", openid: str = "o_citizen_1", text_: str = "ä
 
 
 async def test_migrations_reach_head_and_are_idempotent(database_url: str):
-    db = open_database(database_url)
+    db = open_database(database_url, TEST_PROTECTION)
     await upgrade_schema(db)
     await upgrade_schema(db)
     assert await schema_is_current(db)

@@ -3,7 +3,32 @@
 from __future__ import annotations
 
 import logging
+import threading
 from typing import Any
+
+_shared: dict[str, Any] = {}
+_shared_lock = threading.Lock()
+
+
+def shared_jieba(dictionary: str | None = None) -> Any:
+    """One loaded jieba per dictionary and process: each copy holds ~70 MB of word frequencies."""
+    name = dictionary or ""
+    with _shared_lock:
+        if name not in _shared:
+            import jieba
+
+            jieba.setLogLevel(logging.WARNING)
+            tokenizer = jieba.Tokenizer()
+            if dictionary:
+                tokenizer.load_userdict(dictionary)
+            tokenizer.initialize()
+            _shared[name] = tokenizer
+        return _shared[name]
+
+
+def search_words(text: str) -> list[str]:
+    """jieba's search mode (long words and their parts), what the transcripts' word index holds."""
+    return list(shared_jieba().cut_for_search(text))
 
 
 class Tokenizer:
@@ -19,14 +44,8 @@ class JiebaTokenizer(Tokenizer):
 
     def __init__(self, **params: Any) -> None:
         super().__init__(**params)
-        import jieba
-
-        jieba.setLogLevel(logging.WARNING)
-        self._jieba = jieba.Tokenizer()
         dictionary = params.get("dictionary_path")
-        if dictionary:
-            self._jieba.load_userdict(str(dictionary))
-        self._jieba.initialize()
+        self._jieba = shared_jieba(str(dictionary) if dictionary else None)
 
     def tokenize(self, text: str) -> list[str]:
         return [t for t in self._jieba.lcut(text) if t.strip()]
