@@ -1,4 +1,4 @@
-"""The `legalaid` command: serve, demo, chat, fake-wechat, db upgrade."""
+"""The `legalaid` command: serve, demo, chat, fake-wechat, db upgrade, keys, users, data, nlu."""
 
 from __future__ import annotations
 
@@ -101,6 +101,16 @@ def build_parser() -> argparse.ArgumentParser:
     db_sub = db.add_subparsers(title="db commands")
     upgrade = db_sub.add_parser("upgrade", help="apply pending migrations")
     upgrade.set_defaults(run=_db_upgrade)
+
+    keys = sub.add_parser("keys", help="the keys personal data is sealed with")
+    keys_sub = keys.add_subparsers(title="keys commands")
+    new_key = keys_sub.add_parser("new", help="print a new field key for LEGALAID_FIELD_KEY")
+    new_key.set_defaults(run=_keys_new)
+    rotate = keys_sub.add_parser(
+        "rotate", help="re-seal stored personal data under the first key of LEGALAID_FIELD_KEY"
+    )
+    rotate.add_argument("--batch", type=int, default=500, help="rows per transaction")
+    rotate.set_defaults(run=_keys_rotate)
     return parser
 
 
@@ -223,11 +233,12 @@ def _data_validate(_args: argparse.Namespace) -> int:
 
 def _db_upgrade(_args: argparse.Namespace) -> int:
     from bot.store.db import open_database, upgrade_schema
+    from bot.store.field_keys import protection_for
 
     settings = _settings()
 
     async def run() -> None:
-        db = open_database(settings.database_url)
+        db = open_database(settings.database_url, protection_for(settings))
         try:
             await upgrade_schema(db)
         finally:
@@ -243,13 +254,14 @@ def _user_add(args: argparse.Namespace) -> int:
     from bot.center.specialties import load_specialties
     from bot.clock import SystemClock
     from bot.store.db import open_database, upgrade_schema
+    from bot.store.field_keys import protection_for
 
     settings = _settings()
     password = sys.stdin.readline().rstrip("\r\n")
     routing = load_specialties(settings.data_dir / "specialties.yml")
 
     async def run() -> int:
-        db = open_database(settings.database_url)
+        db = open_database(settings.database_url, protection_for(settings))
         try:
             await upgrade_schema(db)
             return await save_account(
@@ -300,6 +312,48 @@ def _demo(args: argparse.Namespace) -> int:
         log_level="WARNING",
     )
     asyncio.run(run_demo(settings, port=args.port, fake_port=args.fake_port, chat=not args.no_chat))
+    return 0
+
+
+def _keys_new(_args: argparse.Namespace) -> int:
+    from bot.privacy.field_cipher import new_field_key
+
+    print(new_field_key())
+    print(
+        'Put it first in LEGALAID_FIELD_KEY ("NEW,OLD"), restart, run `legalaid keys rotate`, '
+        "then remove the old key.",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _keys_rotate(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from bot.store.db import open_database, schema_is_current
+    from bot.store.field_keys import protection_for
+    from bot.store.key_rotation import count_sealed_values, rotate_keys
+
+    settings = _settings()
+    protection = protection_for(settings)
+
+    async def run() -> dict[str, object]:
+        db = open_database(settings.database_url, protection)
+        try:
+            if not await schema_is_current(db):
+                raise ConfigurationError(
+                    "the database schema is not current: run `legalaid db upgrade` first"
+                )
+            total = await count_sealed_values(db)
+            with tqdm(total=total, unit="value", desc="re-sealing", file=sys.stderr) as bar:
+                return dict(await rotate_keys(db, batch=args.batch, progress=bar.update))
+        finally:
+            await db.close()
+
+    counts = asyncio.run(run())
+    resealed = sum(getattr(c, "resealed", 0) for c in counts.values())
+    checked = sum(getattr(c, "checked", 0) for c in counts.values())
+    print(f"{resealed} of {checked} values re-sealed with key {protection.cipher.current_key_id}")
     return 0
 
 
