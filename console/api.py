@@ -70,7 +70,9 @@ def console_api(
         return web.json_response({"items": [queue_item_json(i) for i in items]})
 
     async def show(request: web.Request, viewer: Consultant) -> web.Response:
-        return await _detail(viewer, _id(request))
+        reveal = bool(_flag(request.query.get("reveal"), "reveal"))
+        found = await queue().detail(viewer, _id(request), reveal=reveal)
+        return web.json_response(handoff_json(found, reveal=reveal))
 
     async def claim(request: web.Request, viewer: Consultant) -> web.Response:
         await queue().claim(ClaimHandoff(viewer, _id(request)))
@@ -251,11 +253,11 @@ async def _body(request: web.Request, *, optional: bool = False) -> dict[str, An
     return body
 
 
-def _flag(value: str | None) -> bool | None:
+def _flag(value: str | None, field: str = "breached") -> bool | None:
     if value in (None, ""):
         return None
     if value in ("true", "1"):
         return True
     if value in ("false", "0"):
         return False
-    raise InvalidHandoffInput("breached", "breached must be true or false")
+    raise InvalidHandoffInput(field, f"{field} must be true or false")

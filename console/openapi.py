@@ -120,8 +120,12 @@ def openapi_document() -> dict[str, Any]:
             },
             base: {
                 "get": {
-                    "summary": "One item with its full transcript (audited)",
-                    "parameters": [_ID],
+                    "summary": "One item with its full transcript (audited); phone and ID numbers "
+                    "are masked unless reveal=true, which is audited as its own look",
+                    "parameters": [
+                        _ID,
+                        {"name": "reveal", "in": "query", "schema": {"type": "boolean"}},
+                    ],
                     "responses": {
                         "200": {
                             "description": "the item",

@@ -103,8 +103,11 @@ class HandoffQueue:
 
         return await self._db.write(query)
 
-    async def detail(self, viewer: Consultant, handoff_id: int) -> HandoffView:
-        """The item with its transcript; the view is audited in the same transaction as the read."""
+    async def detail(self, viewer: Consultant, handoff_id: int, *, reveal: bool = False) -> HandoffView:
+        """The item with its transcript; the view is audited in the same transaction as the read.
+
+        `reveal` asks for the phone and ID numbers unmasked: a look of its own in the audit log.
+        """
         now = self._clock.now()
 
         def read(conn: Connection) -> HandoffView:
@@ -115,7 +118,8 @@ class HandoffQueue:
             found = queue_views.item_with_transcript(conn, handoff_id)
             if found is None:
                 raise HandoffNotFound(f"no handoff {handoff_id}")
-            audit.add_entry(conn, viewer.id, "view_handoff", "handoff", str(handoff_id), now)
+            action = "reveal_handoff" if reveal else "view_handoff"
+            audit.add_entry(conn, viewer.id, action, "handoff", str(handoff_id), now)
             return replace(found, item=self._named(found.item), allowed=_allowed(viewer, ref, idle))
 
         return await self._db.write(read)

@@ -38,6 +38,7 @@ const state = {
   knowledge: [],
   notices: [],
   drafts: {},             // handoff id -> unsent reply text
+  revealId: null,         // the handoff whose phone/ID numbers the consultant opened (audited)
   replySel: null,         // last caret position in the reply box
   stream: null,
   timers: [],
@@ -470,6 +471,7 @@ function openConversation(id) {
   if (state.currentId !== id) {
     saveDraft();
     state.currentId = id;
+    state.revealId = null;
     state.current = null;
     state.replySel = null;
     $('reply-text').value = state.drafts[id] || '';
@@ -516,7 +518,8 @@ function saveDraft() {
 async function loadConversation(id, quiet) {
   const seq = ++state.seq.conv;
   try {
-    const data = await api('GET', `/api/handoffs/${id}`);
+    const reveal = state.revealId === id ? '?reveal=true' : '';
+    const data = await api('GET', `/api/handoffs/${id}${reveal}`);
     if (seq !== state.seq.conv || id !== state.currentId) return;
     renderConversation(data);
   } catch (err) {
@@ -537,6 +540,7 @@ function renderConversation(item) {
   if (item.appointment_at) bits.push(`约定答复 ${fmtTime(item.appointment_at)}`);
   if (item.outcome) bits.push(`结果：${OUTCOMES[item.outcome] || item.outcome}${item.outcome_note ? `（${item.outcome_note}）` : ''}`);
   $('conv-meta').textContent = bits.join(' · ');
+  $('reveal').hidden = !item.masked;
   renderDeadline(item);
   renderPacket(item);
   renderTranscript(item.transcript || []);
@@ -795,6 +799,7 @@ function wire() {
   });
   window.addEventListener('hashchange', route);
   $('back').addEventListener('click', () => { location.hash = '#/'; });
+  $('reveal').addEventListener('click', () => { state.revealId = state.currentId; loadConversation(state.currentId); });
 
   $('claim').addEventListener('click', () => act('claim', {}, $('claim'), () => flash('已认领')));
   for (const btnId of Object.keys(PANELS)) $(btnId).addEventListener('click', () => togglePanel(btnId));

@@ -343,3 +343,27 @@ async def test_a_new_login_in_another_tab_refreshes_the_pages_csrf_token(
     await expect(page.locator("#main-view")).to_be_visible()
     tab.assert_no_script_errors()
     second.assert_no_script_errors()
+
+
+async def test_phone_numbers_show_masked_until_the_consultant_opens_them(
+    start_service: ServiceFactory, open_tab: TabOpener
+):
+    svc = await start_service(clock=MovableClock(WORKDAY_MORNING))
+    await svc.add_account("zhang", specialties=["labor"])
+    citizen = svc.citizen()
+    await citizen.say("老板拖欠我三个月工资，我电话13987651234")
+    await citizen.say("转人工")
+    tab = await open_tab(svc)
+    page = tab.page
+    await tab.at_service_time()
+    await tab.log_in("zhang")
+    await tab.item().click()
+    first = page.locator("#transcript li.msg-citizen .msg-text").first
+    await expect(first).to_have_text("老板拖欠我三个月工资，我电话139****1234")
+    assert "13987651234" not in await page.content()
+
+    await page.click("#reveal")
+    await expect(first).to_have_text("老板拖欠我三个月工资，我电话13987651234")
+    await expect(page.locator("#reveal")).to_be_hidden()
+    assert await svc.scalar("SELECT COUNT(*) FROM audit_entry WHERE action = 'reveal_handoff'") >= 1
+    tab.assert_no_script_errors()
