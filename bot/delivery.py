@@ -76,7 +76,9 @@ async def deliver_pending(
 ) -> int:
     """Send due pending deliveries (all, or the given ones); returns how many went out.
 
-    Network trouble keeps a delivery pending with backoff. A refusal such as 45015 holds it:
+    Network trouble keeps a delivery pending with backoff: an answer is delivered at least once.
+    When a send timed out after it left, WeChat may have delivered it, and the retry sends a
+    second copy; a duplicate is the price of never losing a consultant's answer. A refusal such as 45015 holds it:
     the citizen gets one fallback notice asking them to write back, and their next message
     releases every held answer (Transcript.save_response). Nothing is dropped.
     """
@@ -116,7 +118,12 @@ class TemplateNotice:
     async def notify(self, openid: str) -> bool:
         try:
             await self._send(openid, self._template_id, {"first": self._text, "remark": self._text})
-        except (WeChatUnavailable, WeChatRefused) as exc:
-            log.warning("fallback_notice_failed", errcode=getattr(exc, "errcode", None))
+        except WeChatUnavailable as exc:
+            # A notice that may have arrived counts as sent: a second one would only repeat it,
+            # and the answer itself still waits for the citizen's next message either way.
+            log.warning("fallback_notice_failed", maybe_delivered=exc.maybe_delivered)
+            return exc.maybe_delivered
+        except WeChatRefused as exc:
+            log.warning("fallback_notice_failed", errcode=exc.errcode)
             return False
         return True

@@ -39,9 +39,17 @@ class ForgedRequest(LegalAidError):
 
 
 class WeChatUnavailable(LegalAidError):
-    """The WeChat API could not be reached after bounded retries; the work stays pending."""
+    """The WeChat API could not be reached after bounded retries; the work stays pending.
+
+    `maybe_delivered`: a send went out but its answer never came (a timeout, a dropped connection,
+    a 5xx): WeChat may have acted, and its send APIs take no idempotency key.
+    """
 
     code = "wechat_unavailable"
+
+    def __init__(self, message: str, *, maybe_delivered: bool = False) -> None:
+        super().__init__(message)
+        self.maybe_delivered = maybe_delivered
 
 
 class WeChatRefused(LegalAidError):

@@ -26,6 +26,8 @@ from bot.errors import AccessTokenExpired, WeChatRefused, WeChatUnavailable, ref
 
 TOKEN_REFRESH_MARGIN = timedelta(minutes=5)
 _JSON_CONTENT_TYPES = frozenset({"application/json", "text/json", "text/plain"})
+# The calls that change something at WeChat: never repeated once they may have arrived.
+SENDS = frozenset({"custom_send", "template_send"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,7 +177,15 @@ class WeChatApi:
         params: Mapping[str, str] | None = None,
         json_body: dict[str, Any] | None = None,
     ) -> _Answer:
-        """One HTTP exchange with bounded retries on network errors, timeouts and 5xx."""
+        """One HTTP exchange with bounded retries on network errors, timeouts and 5xx.
+
+        A send (`custom_send`, `template_send`) changes something at WeChat and cannot be told
+        apart from its repeat, so it is tried again here only when it never left: the connection
+        could not be made. After a timeout or a 5xx it may have been delivered, and the caller
+        decides (the delivery ledger retries an answer later, at least once; a notice is not sent
+        twice).
+        """
+        repeatable = api not in SENDS
         data = None if json_body is None else json.dumps(json_body, ensure_ascii=False).encode("utf-8")
         headers = None if data is None else {"Content-Type": "application/json; charset=utf-8"}
         attempts = self._max_retries + 1
@@ -195,8 +205,12 @@ class WeChatApi:
                 ) as response:
                     body = await response.read()
                     status, content_type = response.status, response.content_type
+            except aiohttp.ClientConnectorError as exc:  # never reached WeChat: safe to try again
+                failure, reason = exc, type(exc).__name__
             except (aiohttp.ClientError, TimeoutError) as exc:
                 failure, reason = exc, type(exc).__name__
+                if not repeatable:
+                    raise self._uncertain(api, reason) from exc
             else:
                 if status < 400:
                     return _Answer(content_type, body, _json_object(content_type, body))
@@ -204,9 +218,15 @@ class WeChatApi:
                 if status < 500:  # our request or base URL is wrong: retrying cannot help
                     self._log.error("wechat_unavailable", api=api, reason=reason)
                     raise WeChatUnavailable(f"{api}: HTTP {status}")
+                if not repeatable:
+                    raise self._uncertain(api, reason)
             self._log.warning("wechat_call_failed", api=api, attempt=attempt + 1, reason=reason)
         self._log.error("wechat_unavailable", api=api, attempts=attempts, reason=reason)
         raise WeChatUnavailable(f"{api}: no answer after {attempts} attempts ({reason})") from failure
+
+    def _uncertain(self, api: str, reason: str) -> WeChatUnavailable:
+        self._log.warning("wechat_send_uncertain", api=api, reason=reason)
+        return WeChatUnavailable(f"{api}: sent, but no answer ({reason})", maybe_delivered=True)
 
     # --- the shared token ------------------------------------------------------------------------
 

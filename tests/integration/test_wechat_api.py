@@ -324,26 +324,41 @@ async def test_closed_port_gives_unavailable_after_bounded_retries(make_api: Mak
     assert 0.55 <= elapsed < 3.0  # slept 0.2 s + 0.4 s between three attempts, then gave up
 
 
-async def test_server_errors_are_retried_then_the_send_succeeds(
+async def test_a_send_that_got_a_server_error_is_not_repeated_inside_the_call(
     make_api: MakeApi, session: aiohttp.ClientSession, fake_wechat: TestServer
 ) -> None:
+    """A 5xx may come after WeChat acted (a gateway timeout): the delivery ledger decides what next."""
     await fake_post(session, fake_wechat, "/fake/fail", {"api": "custom_send", "status": 503, "times": 2})
+
+    with pytest.raises(WeChatUnavailable) as raised:
+        await make_api(max_retries=2).send_text(CITIZEN, "once")
+
+    assert raised.value.maybe_delivered
+    assert await calls_to(session, fake_wechat, "custom_send") == 1
+
+
+async def test_server_errors_on_the_token_are_retried_then_it_succeeds(
+    make_api: MakeApi, session: aiohttp.ClientSession, fake_wechat: TestServer
+) -> None:
+    """Fetching a token changes nothing at WeChat that a repeat would double."""
+    await fake_post(session, fake_wechat, "/fake/fail", {"api": "token", "status": 503, "times": 2})
 
     await make_api(max_retries=2).send_text(CITIZEN, "third time lucky")
 
-    assert await calls_to(session, fake_wechat, "custom_send") == 3
+    assert await calls_to(session, fake_wechat, "token") == 3
     assert [item["content"] for item in await sent_to(session, fake_wechat, CITIZEN)] == ["third time lucky"]
 
 
-async def test_persistent_server_errors_give_unavailable_after_max_retries(
+async def test_persistent_server_errors_on_the_token_give_unavailable_after_max_retries(
     make_api: MakeApi, session: aiohttp.ClientSession, fake_wechat: TestServer
 ) -> None:
-    await fake_post(session, fake_wechat, "/fake/fail", {"api": "custom_send", "status": 502, "times": 10})
+    await fake_post(session, fake_wechat, "/fake/fail", {"api": "token", "status": 502, "times": 10})
 
-    with pytest.raises(WeChatUnavailable):
+    with pytest.raises(WeChatUnavailable) as raised:
         await make_api(max_retries=2).send_text(CITIZEN, "lost")
 
-    assert await calls_to(session, fake_wechat, "custom_send") == 3
+    assert not raised.value.maybe_delivered  # nothing was sent: the token never came
+    assert await calls_to(session, fake_wechat, "token") == 3
     assert await sent_to(session, fake_wechat) == []
 
 
@@ -353,9 +368,10 @@ async def test_a_late_answer_times_out_although_the_message_was_delivered(
     """A timeout says nothing about whether WeChat acted: the fake's worst case is that it did."""
     await fake_post(session, fake_wechat, "/fake/fail", {"api": "custom_send", "delay": 1.0, "times": 1})
 
-    with pytest.raises(WeChatUnavailable):
-        await make_api(timeout=0.3, max_retries=0).send_text(CITIZEN, "slow answer")
+    with pytest.raises(WeChatUnavailable) as raised:
+        await make_api(timeout=0.3, max_retries=3).send_text(CITIZEN, "slow answer")
 
+    assert raised.value.maybe_delivered  # and it is not sent again inside the call
     assert [item["content"] for item in await sent_to(session, fake_wechat, CITIZEN)] == ["slow answer"]
     assert await calls_to(session, fake_wechat, "custom_send") == 1
 
