@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 import os
 import secrets
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 import aiohttp
+import asyncpg
 import pytest
 import redis.asyncio as aioredis
 from aiohttp import web
@@ -28,6 +30,7 @@ from bot.store.db import Database, open_database, upgrade_schema
 from bot.store.field_keys import protection_for
 from bot.wechat.citizen_simulator import CitizenSimulator
 from bot.wechat.fake_api import DEMO_APPID, DEMO_APPSECRET, create_fake_wechat_app
+from tests.at_rest_scan import scan, start_watching
 
 POSTGRES_URL = os.environ.get(
     "LEGALAID_TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
@@ -61,6 +64,36 @@ SEALED_JSON = frozenset(
 TEST_FIELD_KEY = "bGVnYWxhaWQtdGVzdC1maWVsZC1rZXktMzItYnl0ZXM="
 TEST_ALIAS_KEY = "test-alias-key"
 TEST_PROTECTION = protection_for(Settings(field_key=TEST_FIELD_KEY, alias_key=TEST_ALIAS_KEY))
+
+
+_at_rest: dict[str, Any] = {}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_plain_personal_data_at_rest() -> Iterator[None]:
+    """After the run, PostgreSQL's files and the run's WAL hold no plain phone, ID or openid."""
+    dsn = POSTGRES_URL.replace("postgresql+asyncpg://", "postgresql://")
+    try:
+        wal_start = asyncio.run(start_watching(dsn))
+    except (OSError, asyncpg.PostgresError):
+        yield  # no PostgreSQL here: the tests that need it fail on their own
+        return
+    yield
+    if not _migrated:
+        return  # nothing was written on PostgreSQL in this run
+    report = asyncio.run(scan(dsn, wal_start))
+    _at_rest["report"] = report
+    assert not report.found, f"plain personal data in PostgreSQL's files: {report.found}"
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    report = _at_rest.get("report")
+    if report is not None:
+        terminalreporter.write_line(
+            f"at rest: {report.files} PostgreSQL files ({report.bytes_read / 2**20:.0f} MiB, relations "
+            f"and the run's WAL) searched for plain phones, ID numbers and openids: "
+            f"{sum(len(v) for v in report.found.values())} found"
+        )
 
 
 def new_aes_key() -> str:
