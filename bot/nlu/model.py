@@ -17,6 +17,7 @@ from bot.nlu.components.classifiers import FallbackClassifier, IntentClassifier
 from bot.nlu.components.featurizers import Featurizer
 from bot.nlu.components.tokenizers import Tokenizer
 from bot.nlu.entities import EntityExtractor
+from bot.nlu.mixed_messages import clauses, read_mixed
 from bot.nlu.parse import FALLBACK_INTENT, IntentScore, Parse, TrainingDataError
 from bot.nlu.pipeline import COMPONENTS, PipelineConfig
 from bot.nlu.training_data import TrainingData
@@ -56,11 +57,22 @@ class NluModel:
         entities = [e.to_json() for e in self.entities.extract(text)]
         if not _MEANINGFUL.search(text):
             return Parse(text=text, intent=IntentScore(FALLBACK_INTENT, 1.0), entities=entities, ranking=[])
-        ranking = self.classifier.rank(self.features([text]))[0]
-        intent = self.fallback.decide(ranking) if self.fallback else ranking[0]
+        parts = [part for part in clauses(normalize_text(text)) if _MEANINGFUL.search(part)]
+        rankings = self.classifier.rank(self.features([text, *parts] if len(parts) > 1 else [text]))
+        ranking = rankings[0]
+        intent = self.decide(ranking)
+        also: tuple[str, ...] = ()
+        if len(parts) > 1:  # one pass scores the whole message and its clauses together
+            reading = read_mixed(text, intent, ranking, rankings[1:], self.decide)
+            intent, also = reading.main, reading.also
         if intent.name == FALLBACK_INTENT:
             ranking = [intent, *ranking]
-        return Parse(text=text, intent=intent, entities=entities, ranking=ranking)
+        elif intent.name != ranking[0].name:  # a problem found in a clause leads the ranking
+            ranking = [intent, *[s for s in ranking if s.name != intent.name]]
+        return Parse(text=text, intent=intent, entities=entities, ranking=ranking, also=also)
+
+    def decide(self, ranking: list[IntentScore]) -> IntentScore:
+        return self.fallback.decide(ranking) if self.fallback else ranking[0]
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)

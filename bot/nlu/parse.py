@@ -40,6 +40,9 @@ class Parse:
     intent: IntentScore
     entities: list[dict[str, Any]] = field(default_factory=list)
     ranking: list[IntentScore] = field(default_factory=list)
+    # Other intents the message carries besides the main one (bot/nlu/mixed_messages.py), e.g. a
+    # labour problem that also asks about aid: the dialogue acts on both. Not part of Rasa's shape.
+    also: tuple[str, ...] = ()
 
     @property
     def intent_name(self) -> str:
