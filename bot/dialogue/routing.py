@@ -24,6 +24,7 @@ from bot.dialogue.flow import Turn
 from bot.dialogue.flows.eligibility_interview import EligibilityInterview
 from bot.nlu.numbered_choice import read_choice_numbers
 from bot.nlu.parse import FALLBACK_INTENT, Classifier, NluUnavailable, Parse
+from bot.nlu.wechat_inputs import is_bare_number, is_latin_gibberish, is_only_emoticons, without_emoticons
 
 log = structlog.get_logger(__name__)
 
@@ -32,6 +33,8 @@ OFFER_HUMAN = "offer_human"
 _ACCEPT_OFFER = re.compile(r"^\s*(1|１|一|好|好的|可以|要|转|转人工|人工)\s*[。.!！]?\s*$")
 
 CONSULT_OFFER = "consult_offer"
+# Intents that, beside a problem, ask whether aid is possible: the interview answers them.
+_AID_QUESTIONS = frozenset({"ask_eligibility", "apply_legal_aid"})
 
 
 class IntentDialogue:
@@ -57,30 +60,62 @@ class IntentDialogue:
         if inbound.kind not in ("text", "voice") or not inbound.text:
             return await self._welcome.respond(inbound, state, now)
         interviewing = self._interview.is_active(state)
+        if is_only_emoticons(inbound.text):
+            return self._smiley(state, interviewing)
+        text = without_emoticons(inbound.text)  # "好的[微笑]" is read as "好的"
         try:
-            parse: Parse | None = await self._nlu.parse(inbound.text)
+            parse: Parse | None = await self._nlu.parse(text)
         except NluUnavailable as exc:
             log.warning("nlu_unavailable", reason=str(exc))
             if not interviewing:
                 return self._say("nlu_unavailable", ConversationState(), [NeedsHuman("nlu_unavailable")])
             parse = None  # numbered answers need no NLU: the interview goes on
         if interviewing:
-            return self._interview.respond(Turn(inbound.text, parse), state, self._digression)
+            return self._interview.respond(Turn(text, parse), state, self._digression)
         assert parse is not None
         intent = parse.intent.name
         effects: list[Effect] = [Understood(intent, parse.intent.confidence)]
         if state.step == OFFER_HUMAN:
-            answered = self._answer_offer(inbound.text, intent, effects)
+            answered = self._answer_offer(text, intent, effects)
             if answered is not None:
                 return answered
         if state.step == CONSULT_OFFER:
-            answered = self._answer_consult_offer(inbound.text, state, parse, effects)
+            answered = self._answer_consult_offer(text, state, parse, effects)
             if answered is not None:
                 return answered
+        if is_bare_number(text):  # a wage? a debt? an income? ask, never guess
+            number = text.strip()
+            return Response([Outbound(self._texts.say("input.bare_number", number=number))], state, effects)
+        if is_latin_gibberish(text):
+            return self._say("input.not_understood", ConversationState(), effects)
         if self._routes.route(intent) == "interview":
             started = self._interview.start(intent, parse)
             return Response(started.replies, started.state, [*effects, *started.effects])
+        if self._routes.route(intent) == "guidance" and _AID_QUESTIONS & set(parse.also):
+            return self._guidance_then_interview(intent, parse, effects)
+        problem = next((other for other in parse.also if self._routes.route(other) == "guidance"), None)
+        if problem is not None and self._routes.route(intent) == "handoff":
+            effects.append(Topic(problem))  # "老板欠薪，转人工": the item goes to the labour queue
         return self._answer(parse, effects)
+
+    def _guidance_then_interview(self, intent: str, parse: Parse, effects: list[Effect]) -> Response:
+        """A problem and a question about aid in one message: the guidance for the problem, then
+        the interview with the matter (and any figures given) already known."""
+        guidance = Outbound(self._texts.say(f"consult.{intent}"))
+        started = self._interview.start(intent, parse)
+        return Response(
+            [guidance, *started.replies], started.state, [*effects, Topic(intent), *started.effects]
+        )
+
+    def _smiley(self, state: ConversationState, interviewing: bool) -> Response:
+        """A smiley is friendly, never an answer: the question the bot asked still stands."""
+        if interviewing:
+            key = "input.emoticon_in_interview"
+        elif state.step in (OFFER_HUMAN, CONSULT_OFFER):
+            key = "input.emoticon_at_offer"
+        else:
+            key = "input.emoticon"
+        return self._say(key, state, [])
 
     def _answer(self, parse: Parse, effects: list[Effect]) -> Response:
         """Answer by the intent; an office question naming a district gets that office."""

@@ -74,9 +74,17 @@ class EligibilityInterview:
         start = self._menus.from_intent.get(intent or "")
         if start is not None:
             _apply_choice(slots, start)
+            if start.menu and parse is not None:
+                self._pick_from_words(slots, start.menu, parse.text)
         if parse is not None:
-            _take_figures(slots, parse, text=parse.text)
+            _take_figures(slots, parse, text=parse.text, story=True)
         return self._runner.start(slots, prefix=self._texts.say("interview.intro"))
+
+    def _pick_from_words(self, slots: dict[str, Any], menu: str, text: str) -> None:
+        """ "老板拖欠我工资" already says which labour problem: never ask what the citizen told us."""
+        named = [c for c in self._menus.menus[menu].options if any(k in text for k in c.keywords)]
+        if len(named) == 1:
+            _apply_choice(slots, named[0])
 
     def is_active(self, state: ConversationState) -> bool:
         return self._runner.is_active(state)
@@ -303,17 +311,45 @@ def _apply_choice(slots: dict[str, Any], choice: Choice) -> None:
         slots["case_flags"] = list(choice.case_flags)
 
 
+_HOUSEHOLD_INCOME = re.compile(
+    r"(全家|家里|家庭|一家|我们家|两口子|老两口|俩人)[^，,。；;]{0,8}(收入|挣|工资|月入|进账)"
+)
+_PERSONAL_INCOME = re.compile(r"我[^，,。；;]{0,6}(挣|赚|工资|收入|月薪)")
+
+
+def _is_household_income(text: str, expecting: str | None, sizes: list[int], story: bool) -> bool:
+    """Whether an amount is the household's monthly income, as the rules need it.
+
+    The income question's own answer is; words about the household's income are. In a story
+    ("老板欠我12000") an amount is a wage owed or a debt, and "三口人，我一个月挣3000" is one
+    person's pay in a household of three: the interview asks for the household's instead.
+    """
+    if expecting == "income" or _HOUSEHOLD_INCOME.search(text) or sizes == [1]:
+        return True
+    return not story and not _PERSONAL_INCOME.search(text)
+
+
 def _take_figures(
-    slots: dict[str, Any], parse: Parse | None, text: str, expecting: str | None = None
+    slots: dict[str, Any],
+    parse: Parse | None,
+    text: str,
+    expecting: str | None = None,
+    story: bool = False,
 ) -> bool:
-    """Read household size and income from entities ("三口人，一个月四千多") or a bare number."""
+    """Read household size and income from entities ("三口人，一个月四千多") or a bare number.
+
+    `story`: the citizen's first message, which tells what happened rather than answers us.
+    """
     took = False
     if parse is not None:
         sizes = [v for v in parse.entity_values("household_size") if isinstance(v, int) and v >= 1]
         money = [e for e in parse.entities if e.get("entity") == "money"]
         if sizes:
             slots["household_size"], slots["guessed"], took = sizes[0], True, True
-        if money and (expecting != "household_size" or sizes):
+        # An amount in a story is a wage owed or a debt, and "我一个月挣3000" is one person's pay:
+        # only an answer to the income question, or words about the household's income, count.
+        household_income = _is_household_income(text, expecting, sizes, story)
+        if money and household_income and (expecting != "household_size" or sizes):
             slots["income"] = str(money[0]["value"])
             slots["income_approximate"] = bool(money[0].get("approximate"))
             slots["guessed"], took = True, True
