@@ -63,7 +63,12 @@ def read_mixed(
     if (whole.name in _GIVES_WAY or whole.name in _GIVES_WAY_IF_SEEN) and problems:
         main = max(problems, key=lambda s: s.confidence)
     asked = [s for s in found if s.name == _ASKS_FOR_A_PERSON and s.confidence >= _PROBLEM_CONFIDENCE]
-    if asked and _NAMES_A_PERSON.search(text) and main.name != _ASKS_FOR_A_PERSON and whole.name in (*_GIVES_WAY, main.name):
+    if (
+        asked
+        and _NAMES_A_PERSON.search(text)
+        and main.name != _ASKS_FOR_A_PERSON
+        and whole.name in (*_GIVES_WAY, main.name)
+    ):
         main = asked[0]  # "老板欠薪，帮我转人工": a person was asked for; the problem routes the item
     others: list[str] = []
     for score in sorted([whole, *found], key=lambda s: -s.confidence):
