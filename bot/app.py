@@ -199,7 +199,12 @@ def _dialogue_ctx(
             app[DATABASE], clock, center.specialties, center.service, center.texts, app[LIVE], app[DELIVERIES]
         )
         app[HANDOFF_OPENING] = HandoffOpening(
-            app[DATABASE], center.specialties, center.service, center.texts, app[LIVE]
+            app[DATABASE],
+            center.specialties,
+            center.service,
+            center.texts,
+            app[LIVE],
+            matter_names={code: m.name for code, m in center.rulebook.matters.items()},
         )
         app[SESSIONS] = ConsoleSessions(
             app[DATABASE],

@@ -4,7 +4,7 @@ the packet, decided before the commit; written inside the same transaction as th
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -15,7 +15,7 @@ from bot.center.specialties import SpecialtyRouting
 from bot.store import handoffs
 from bot.store.consultants import consultants
 from bot.store.db import Database
-from bot.store.handoffs import Guard, LiveHandoff, NewHandoff
+from bot.store.handoffs import PROBLEM_MIN_CHARS, Guard, LiveHandoff, NewHandoff
 from bot.workdays.duty import Consultant
 from bot.workdays.service_calendar import ServiceCalendar
 from handoff.reply_deadline import ReplyDeadline, decide_reply_deadline
@@ -52,8 +52,10 @@ class HandoffOpening:
         service: ServiceCalendar,
         texts: Sentences,
         announcer: Announcer,
+        matter_names: Mapping[str, str] | None = None,
     ) -> None:
         self._db = db
+        self._matter_names = matter_names or {}
         self.routing = routing
         self.service = service
         self._texts = texts
@@ -64,23 +66,33 @@ class HandoffOpening:
         await self._announcer.publish(change, handoff_id)
 
     async def plan(
-        self, consultation_id: int, citizen_id: int, reason: str, now: datetime, topic: str | None = None
+        self,
+        consultation_id: int,
+        citizen_id: int,
+        reason: str,
+        now: datetime,
+        topic: str | None = None,
+        screening: dict[str, Any] | None = None,
     ) -> PlannedHandoff:
         """Decide queue, kind and deadline, and write the packet, before the answer's commit.
 
-        `topic` is this turn's consult_* intent when the consultation has none recorded yet.
+        `topic` is this turn's consult_* intent when the consultation has none recorded yet;
+        `screening` is this turn's (an interview handed over midway), newer than the recorded one.
         """
-        (recorded_topic, screening), said, staff = await self._db.read(
+        (recorded_topic, recorded_screening), said, problem, staff = await self._db.read(
             lambda conn: (
                 handoffs.consultation_topic(conn, consultation_id),
                 handoffs.recent_messages(conn, consultation_id, PACKET_MESSAGES),
+                handoffs.problem_statement(conn, consultation_id),
                 consultants(conn),
             )
         )
+        screening = screening or recorded_screening
         intent = recorded_topic or topic
-        specialty = self.routing.for_intent(intent if intent else reason)
+        matter = ((screening or {}).get("case") or {}).get("matter")
+        specialty = self.routing.for_consultation(matter, intent if intent else reason)
         deadline = self.deadline_for(staff, specialty, now)
-        summary = self._summary(reason, specialty, screening, said)
+        summary = self._summary(reason, specialty, screening, problem, said)
         new = NewHandoff(
             consultation_id=consultation_id,
             citizen_id=citizen_id,
@@ -110,23 +122,60 @@ class HandoffOpening:
             return self._say("handoff.still_waiting", due=self.service.wall_clock_text(live.due_at))
         return self._say("handoff.forwarded")
 
+    def refresh_summary_within(self, conn: Connection, live: LiveHandoff) -> None:
+        """The citizen wrote again while waiting: the summary says what they added."""
+        found = handoffs.summary_inputs(conn, live.id, PACKET_MESSAGES)
+        if found is not None:
+            reason, specialty, screening, problem, said = found
+            handoffs.set_summary(conn, live.id, self._summary(reason, specialty, screening, problem, said))
+
     def _summary(
-        self, reason: str, specialty: str, screening: dict[str, Any] | None, said: list[dict[str, Any]]
+        self,
+        reason: str,
+        specialty: str,
+        screening: dict[str, Any] | None,
+        problem: str | None,
+        said: list[dict[str, Any]],
     ) -> str:
+        """Written from the problem: the citizen's own account, what the interview found, and
+        what they said last (not the last three replies, which are often "1" "9" "转人工")."""
         key = f"staff.reason.{reason}"
         reason_text = self._say(key if self._texts.has(key) else "staff.reason.other")
-        decision = (screening or {}).get("decision") or {}
-        screened = (
-            self._say("staff.summary.screening", decision=str(decision.get("decision"))) if decision else ""
-        )
-        citizen_lines = [m["text"] for m in said if m["author"] == "citizen" and m.get("text")]
-        quoted = (
-            "“" + "”“".join(citizen_lines[-3:]) + "”"
-            if citizen_lines
-            else self._say("staff.summary.nothing_said")
-        )
         topic = self.routing.names.get(specialty, specialty)
-        return self._say("staff.summary", reason=reason_text, topic=topic, screening=screened, said=quoted)
+        account = f"“{_clip(problem)}”" if problem else self._say("staff.summary.nothing_said")
+        latest = [
+            m["text"]
+            for m in said
+            if m["author"] == "citizen" and len((m.get("text") or "").strip()) >= PROBLEM_MIN_CHARS
+        ]
+        latest = [text for text in latest if text != problem]
+        recent = self._say("staff.summary.latest", said=f"“{_clip(latest[-1])}”") if latest else ""
+        return self._say(
+            "staff.summary",
+            reason=reason_text,
+            topic=topic,
+            screening=self._screened(screening),
+            problem=account,
+            latest=recent,
+        )
+
+    def _screened(self, screening: dict[str, Any] | None) -> str:
+        """The interview's findings in the consultant's words, not codes."""
+        decision = (screening or {}).get("decision") or {}
+        case = (screening or {}).get("case") or {}
+        if not decision and not case:
+            return ""
+        facts = []
+        if case.get("matter"):
+            facts.append(self._matter_names.get(case["matter"], str(case["matter"])))
+        if case.get("household_size"):
+            facts.append(self._say("staff.fact.household", size=str(case["household_size"])))
+        if case.get("household_monthly_income") is not None:
+            facts.append(self._say("staff.fact.income", income=str(case["household_monthly_income"])))
+        code = str(decision.get("decision") or "needs_more_info")
+        key = f"staff.decision.{code}"
+        label = self._say(key) if self._texts.has(key) else code
+        return self._say("staff.summary.screening", decision=label, facts="，".join(facts))
 
     @staticmethod
     def cancel_within(conn: Connection, handoff_id: int, now: datetime) -> bool:
@@ -141,3 +190,7 @@ class HandoffOpening:
             now=now,
             guard=Guard(TRANSITIONS["cancel"].from_statuses),
         )
+
+
+def _clip(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -61,12 +61,18 @@ def load_center(data_dir: Path, counting: Counting = "calendar") -> Center:
             raise ConfigurationError(
                 f"{data_dir / 'offices.yml'}: {district!r} is not a district in eligibility_rules.yml"
             )
+    specialties = load_specialties(data_dir / "specialties.yml")
+    for matter in sorted(specialties.by_matter):
+        if matter not in rulebook.matters:
+            raise ConfigurationError(
+                f"{data_dir / 'specialties.yml'}: matter {matter!r} is not in eligibility_rules.yml"
+            )
     return Center(
         texts=texts,
         rulebook=rulebook,
         menus=menus,
         offices=offices,
-        specialties=load_specialties(data_dir / "specialties.yml"),
+        specialties=specialties,
         service=load_service_calendar(data_dir, counting),
         intents=intents,
     )

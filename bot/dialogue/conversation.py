@@ -117,8 +117,14 @@ class Conversation:
             opened: list[int] = []
             within = None
             if wanted and live is None:
+                outcome = outcome_of(effects)
                 planned = await self._handoffs.plan(
-                    recorded.consultation_id, recorded.citizen_id, wanted[-1], now, outcome_of(effects).topic
+                    recorded.consultation_id,
+                    recorded.citizen_id,
+                    wanted[-1],
+                    now,
+                    outcome.topic,
+                    outcome.screening,
                 )
                 replies = _with_notice(replies, planned.notice)
 
@@ -166,6 +172,7 @@ class Conversation:
 
             def within(conn: Connection) -> None:
                 touch(conn, live.id, now)
+                self._handoffs.refresh_summary_within(conn, live)
 
         passive = bool(replies) and take_passive is not None and take_passive()
         ids = await self._transcript.save_response(
