@@ -33,6 +33,8 @@ OFFER_HUMAN = "offer_human"
 _ACCEPT_OFFER = re.compile(r"^\s*(1|１|一|好|好的|可以|要|转|转人工|人工)\s*[。.!！]?\s*$")
 
 CONSULT_OFFER = "consult_offer"
+# The bot asked which district the citizen is in (for an office's address): the reply answers it.
+OFFICE_DISTRICT = "office_district"
 # Intents that, beside a problem, ask whether aid is possible: the interview answers them.
 _AID_QUESTIONS = frozenset({"ask_eligibility", "apply_legal_aid"})
 
@@ -83,6 +85,10 @@ class IntentDialogue:
             answered = self._answer_consult_offer(text, state, parse, effects)
             if answered is not None:
                 return answered
+        if state.step == OFFICE_DISTRICT:
+            office = self._office_for(parse)
+            if office is not None:  # "昆区", "我在土右旗": the answer to our question
+                return Response([Outbound(office)], ConversationState(), effects)
         if is_bare_number(text):  # a wage? a debt? an income? ask, never guess
             number = text.strip()
             return Response([Outbound(self._texts.say("input.bare_number", number=number))], state, effects)
@@ -117,18 +123,30 @@ class IntentDialogue:
             key = "input.emoticon"
         return self._say(key, state, [])
 
-    def _answer(self, parse: Parse, effects: list[Effect]) -> Response:
-        """Answer by the intent; an office question naming a district gets that office."""
+    def _answer(self, parse: Parse, effects: list[Effect], *, may_ask: bool = True) -> Response:
+        """Answer by the intent; an office question naming a district gets that office.
+
+        Without a district the bot asks for one (a real step: the reply is read as the district),
+        unless a flow is waiting for its own answer (`may_ask=False`): then every office is listed.
+        """
         if parse.intent_name == "ask_office_info":
             office = self._office_for(parse)
             if office is not None:
                 return Response([Outbound(office)], ConversationState(), effects)
+            if not may_ask:
+                listing = "\n".join(f"{o.name}：{o.phone}" for o in self._offices.offices.values())
+                reply = self._texts.say("office.all", offices=listing, hours=self._offices.hours)
+                return Response([Outbound(reply)], ConversationState(), effects)
+            districts = "、".join(self._offices.offices)
+            reply = self._texts.say("intent.ask_office_info", districts=districts)
+            return Response([Outbound(reply)], ConversationState(step=OFFICE_DISTRICT), effects)
         return self._route(parse.intent_name, effects)
 
     def _digression(self, turn: Turn) -> Response:
         """A question asked in the middle of a flow, answered as it would be outside it."""
         assert turn.parse is not None
-        return self._answer(turn.parse, [Understood(turn.parse.intent_name, turn.parse.intent.confidence)])
+        understood: list[Effect] = [Understood(turn.parse.intent_name, turn.parse.intent.confidence)]
+        return self._answer(turn.parse, understood, may_ask=False)
 
     def _office_for(self, parse: Parse) -> str | None:
         """The office of the district the citizen named (entity from the lookup table)."""

@@ -25,6 +25,7 @@ from collections.abc import Mapping, Sequence
 
 from bot.identity.gb11643 import is_valid_id_number, normalize_id_number
 from bot.nlu.chinese_numbers import NUMERAL_RUN_RE, fold_width, read_numeral
+from bot.nlu.components.tokenizers import shared_jieba
 from bot.nlu.durations import drop_rate_durations, duration_at, half_duration_candidates, merge_durations
 from bot.nlu.entity_candidates import (
     REGEX_EXTRACTOR,
@@ -114,13 +115,31 @@ class EntityExtractor:
         return out
 
     def _lookup_candidates(self, folded: str) -> list[Candidate]:
-        """Lookup-table values and their synonyms, longest surface first, mapped to canonical."""
+        """Lookup-table values and their synonyms, longest surface first, mapped to canonical.
+
+        A short form must be a whole word of the sentence: "青山" in "我在青山" is 青山区, in
+        "青山绿水" it is not, and "东河" in "东河水很清" is no district either.
+        """
         out: list[Candidate] = []
+        bounds: set[int] | None = None
         for name, pattern, surfaces in self._lookups:
             for match in pattern.finditer(folded):
-                entity = Entity(name, surfaces[match.group()], match.start(), match.end(), REGEX_EXTRACTOR)
+                canonical = surfaces[match.group()]
+                if match.group() != canonical:
+                    bounds = word_boundaries(folded) if bounds is None else bounds
+                    if match.start() not in bounds or match.end() not in bounds:
+                        continue
+                entity = Entity(name, canonical, match.start(), match.end(), REGEX_EXTRACTOR)
                 out.append(Candidate(TIER_LOOKUP, 0, entity))
         return out
+
+
+def word_boundaries(text: str) -> set[int]:
+    """Where jieba's words begin and end in `text` (the same segmenter the classifier uses)."""
+    bounds = {0, len(text)}
+    for _word, start, end in shared_jieba().tokenize(text):
+        bounds.update((start, end))
+    return bounds
 
 
 def _number_candidates(folded: str) -> list[Candidate]:

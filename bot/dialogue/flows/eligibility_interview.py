@@ -51,8 +51,12 @@ class EligibilityInterview:
             name=FLOW,
             first_step="areas",
             steps={
-                "areas": _MenuStep(lambda _slots: menus.areas, footer, ("menu", "matter", "case_flags")),
-                "menu": _MenuStep(lambda slots: menus.menus[slots["menu"]], footer, ("matter", "case_flags")),
+                "areas": _MenuStep(
+                    lambda _slots: menus.areas, footer, ("menu", "matter", "case_flags"), self._reroute
+                ),
+                "menu": _MenuStep(
+                    lambda slots: menus.menus[slots["menu"]], footer, ("matter", "case_flags"), self._reroute
+                ),
                 "defendant_flags": _CodesStep(menus.defendant_flags, "defendant_flags"),
                 "persons": _CodesStep(menus.persons, "persons", takes_figures=True),
                 "household_size": _FigureStep(texts, "household_size"),
@@ -79,6 +83,29 @@ class EligibilityInterview:
         if parse is not None:
             _take_figures(slots, parse, text=parse.text, story=True)
         return self._runner.start(slots, prefix=self._texts.say("interview.intro"))
+
+    def _reroute(self, turn: Turn, slots: dict[str, Any]) -> bool:
+        """A menu answered in words ("都不是，我的事是生意合同纠纷"): the words name the matter."""
+        intent = turn.parse.intent_name if turn.parse is not None else None
+        choice = self._menus.from_intent.get(intent or "") or self._named_in_any_menu(turn.text)
+        if choice is None:
+            return False
+        for key in ("menu", "matter", "case_flags"):
+            slots.pop(key, None)
+        _apply_choice(slots, choice)
+        if choice.menu:
+            self._pick_from_words(slots, choice.menu, turn.text)
+        return True
+
+    def _named_in_any_menu(self, text: str) -> Choice | None:
+        """The one option of all the menus whose words the answer uses ("生意合同" → 其他民事)."""
+        named = [
+            choice
+            for menu in self._menus.menus.values()
+            for choice in menu.options
+            if any(k in text for k in choice.keywords if k not in _TOO_GENERAL)
+        ]
+        return named[0] if len(named) == 1 else None
 
     def _pick_from_words(self, slots: dict[str, Any], menu: str, text: str) -> None:
         """ "老板拖欠我工资" already says which labour problem: never ask what the citizen told us."""
@@ -159,6 +186,9 @@ class EligibilityInterview:
                 else "decision.proof_needed"
             )
             text = self._texts.say("decision.eligible", reasons=reasons, proof=self._texts.say(proof_key))
+        elif decision.decision == "ineligible" and slots.get("matter") == OUT_OF_SCOPE:
+            # Not a legal-aid matter: say why and where to go; a human here could do no more.
+            text = self._texts.say("decision.out_of_scope", reasons=reasons)
         elif decision.decision == "ineligible":
             text = self._texts.say("decision.ineligible", reasons=reasons)
         else:
@@ -184,6 +214,7 @@ class _MenuStep:
     menu_for: Any  # (slots) -> Menu
     footer: str
     fills: tuple[str, ...]
+    reroute: Any = None  # (turn, slots) -> bool: the words of an answer no option matched
     not_understood: str = NOT_UNDERSTOOD
 
     def question(self, slots: dict[str, Any]) -> str:
@@ -194,7 +225,7 @@ class _MenuStep:
         menu: Menu = self.menu_for(slots)
         choice = menu.pick_one(turn.text)
         if choice is None:
-            return None
+            return Advance() if self.reroute is not None and self.reroute(turn, slots) else None
         _apply_choice(slots, choice)
         return Advance()
 
@@ -311,6 +342,9 @@ def _apply_choice(slots: dict[str, Any], choice: Choice) -> None:
         slots["case_flags"] = list(choice.case_flags)
 
 
+# Option words that name no matter on their own ("其他" is in several menus).
+_TOO_GENERAL = frozenset({"其他", "别的"})
+OUT_OF_SCOPE = "outside_scope"  # the rules' matter for what legal aid does not cover
 _HOUSEHOLD_INCOME = re.compile(
     r"(全家|家里|家庭|一家|我们家|两口子|老两口|俩人)[^，,。；;]{0,8}(收入|挣|工资|月入|进账)"
 )
