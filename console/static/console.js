@@ -13,6 +13,12 @@ const OUTCOMES = { a: '引导申请法律援助', b: '不符合条件，已给�
 const ROLES = { consultant: '咨询员', supervisor: '主管', admin: '管理员' };
 const AUTHORS = { citizen: '市民', bot: '机器人', consultant: '咨询员' };
 const DECISIONS = { eligible: '符合条件', ineligible: '不符合条件', needs_more_info: '需补充信息', needs_review: '需人工审核' };
+// What the citizen asked about, in the consultant's words (never the NLU's codes).
+const INTENTS = {
+  ask_eligibility: '能否申请法律援助', apply_legal_aid: '申请法律援助', ask_materials: '申请材料',
+  ask_progress: '办理进度', ask_office_info: '办公地点和时间', request_human: '要求人工',
+  complain: '投诉', help: '使用帮助', out_of_scope: '非法律问题',
+};
 const ROUTES = { apply: '可申请法律援助', notify_assignment: '通知指派', legal_advice: '提供法律建议', staff_review: '工作人员审核' };
 const MEDIA = { image: '图片', voice: '语音', video: '视频', shortvideo: '视频', location: '位置', link: '链接', file: '文件' };
 const ERRORS = {
@@ -564,7 +570,7 @@ function renderDeadline(item) {
 function intentName(intent) {
   if (!intent) return '';
   const kb = state.knowledge.find((k) => k.key === `consult.${intent}`);
-  return kb ? `${kb.title}（${intent}）` : intent;
+  return kb ? kb.title : (INTENTS[intent] || '其他');
 }
 
 function screeningNode(s) {
