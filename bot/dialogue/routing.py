@@ -140,7 +140,7 @@ class IntentDialogue:
             districts = "、".join(self._offices.offices)
             reply = self._texts.say("intent.ask_office_info", districts=districts)
             return Response([Outbound(reply)], ConversationState(step=OFFICE_DISTRICT), effects)
-        return self._route(parse.intent_name, effects)
+        return self._route(parse.intent_name, effects, parse.text)
 
     def _digression(self, turn: Turn) -> Response:
         """A question asked in the middle of a flow, answered as it would be outside it."""
@@ -172,7 +172,7 @@ class IntentDialogue:
                 "intent.request_human", ConversationState(), [*effects, NeedsHuman("consult_wants_human")]
             )
         if choice == [1] or parse.intent_name in ("affirm", "ask_eligibility", "apply_legal_aid"):
-            started = self._interview.start(state.slots.get("intent"), None)
+            started = self._interview.start(state.slots.get("intent"), None, state.slots.get("story"))
             return Response(started.replies, started.state, [*effects, *started.effects])
         return None
 
@@ -186,7 +186,7 @@ class IntentDialogue:
             return self._say("offer_human.declined", ConversationState(), effects)
         return None
 
-    def _route(self, intent: str, effects: list[Effect]) -> Response:
+    def _route(self, intent: str, effects: list[Effect], story: str | None = None) -> Response:
         if intent == FALLBACK_INTENT:
             return self._say("intent.nlu_fallback", ConversationState(step=OFFER_HUMAN), effects)
         route = self._routes.route(intent)
@@ -195,7 +195,7 @@ class IntentDialogue:
         if route == "guidance":
             guidance = self._texts.say(f"consult.{intent}")
             reply = f"{guidance}\n{self._texts.say('consult.offer')}"
-            state = ConversationState(step=CONSULT_OFFER, slots={"intent": intent})
+            state = ConversationState(step=CONSULT_OFFER, slots={"intent": intent, "story": story})
             return Response([Outbound(reply)], state, [*effects, Topic(intent)])
         key = f"intent.{intent}"
         if not self._texts.has(key):

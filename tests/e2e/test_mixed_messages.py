@@ -72,3 +72,12 @@ async def test_a_problem_and_a_request_for_a_human_go_to_the_problems_queue(svc:
     assert told.reply_text is not None and "工作人员" in told.reply_text
     [item] = await svc.rows("SELECT specialty, reason FROM handoff")
     assert (item.specialty, item.reason) == ("labor", "request_human")
+
+
+async def test_the_interview_after_the_guidance_does_not_ask_what_the_problem_was(svc: RunningService):
+    citizen = svc.citizen()
+    offer = await citizen.say("老板欠我工资")
+    assert offer.reply_text is not None and "1. 看看能不能免费请律师" in offer.reply_text
+    started = await citizen.say("1")
+    assert started.reply_text is not None
+    assert "是哪一种劳动问题" not in started.reply_text and "低保户" in started.reply_text

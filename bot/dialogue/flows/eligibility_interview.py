@@ -72,14 +72,18 @@ class EligibilityInterview:
         self._runner = FlowRunner(flow, texts)
 
     # ---- entry -----------------------------------------------------------------------
-    def start(self, intent: str | None, parse: Parse | None) -> Response:
-        """Begin from ask_eligibility / apply_legal_aid, or from a consult_* intent's topic."""
+    def start(self, intent: str | None, parse: Parse | None, story: str | None = None) -> Response:
+        """Begin from ask_eligibility / apply_legal_aid, or from a consult_* intent's topic.
+
+        `story`: what the citizen said before the interview began (its words may name the matter).
+        """
         slots: dict[str, Any] = {}
         start = self._menus.from_intent.get(intent or "")
         if start is not None:
             _apply_choice(slots, start)
-            if start.menu and parse is not None:
-                self._pick_from_words(slots, start.menu, parse.text)
+            told = story or (parse.text if parse is not None else None)
+            if start.menu and told:
+                self._pick_from_words(slots, start.menu, told)
         if parse is not None:
             _take_figures(slots, parse, text=parse.text, story=True)
         return self._runner.start(slots, prefix=self._texts.say("interview.intro"))
