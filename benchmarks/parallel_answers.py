@@ -200,7 +200,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             **BENCH_KEY_ENV,
             LEGALAID_WECHAT_TOKEN=TOKEN,
             LEGALAID_WECHAT_AES_KEY=aes_key,
-            LEGALAID_WECHAT_APPID=DEMO_APPID,  # the account `legalaid fake-wechat` issues tokens for
+            LEGALAID_WECHAT_APPID=DEMO_APPID,
             LEGALAID_WECHAT_APPSECRET=DEMO_APPSECRET,
             LEGALAID_WECHAT_API_BASE=f"http://127.0.0.1:{fake_port}",
             LEGALAID_DATABASE_URL=db_url,
@@ -208,9 +208,7 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             LEGALAID_REDIS_PREFIX=prefix,
             LEGALAID_LOG_LEVEL="WARNING",
         )
-        fake = _start(
-            [sys.executable, "-m", "bot.cli", "fake-wechat", "--port", str(fake_port)], base_env, "fake"
-        )
+        fake = _start([sys.executable, "-m", "bot.cli", "fake-wechat", "--port", str(fake_port)], env, "fake")
         service = _start([sys.executable, "-m", "bot.cli", "serve", "--port", str(port)], env, "service")
         url, fake_url = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{fake_port}"
         consoles: list[Console] = []

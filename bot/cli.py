@@ -133,10 +133,22 @@ def _serve(args: argparse.Namespace) -> int:
 def _fake_wechat(args: argparse.Namespace) -> int:
     from bot.wechat.fake_api import run_fake_wechat
 
-    configure_logging()
-    print(f"fake WeChat API on http://{args.host}:{args.port}  (sent messages: /fake/sent)")
+    # The account the service calls with (LEGALAID_WECHAT_APPID / _APPSECRET): any other gets
+    # 40013 / 40125 from the token API, as from WeChat.
+    settings = _settings()
+    print(
+        f"fake WeChat API on http://{args.host}:{args.port} for appid {settings.wechat_appid}"
+        "  (sent messages: /fake/sent)"
+    )
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(run_fake_wechat(args.host, args.port))
+        asyncio.run(
+            run_fake_wechat(
+                args.host,
+                args.port,
+                appid=settings.wechat_appid,
+                secret=settings.wechat_appsecret.get_secret_value(),
+            )
+        )
     return 0
 
 

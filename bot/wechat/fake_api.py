@@ -33,6 +33,7 @@ from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, Valid
 
 from bot.clock import Clock, SystemClock
 
+# The account in the default Settings (the demo's); tests start the fake with it.
 DEMO_APPID = "wxdemo0000000000"
 DEMO_APPSECRET = "demo-app-secret"
 TOKEN_LIFETIME_SECONDS = 7200
@@ -126,10 +127,11 @@ class FailureOrder(BaseModel):
 FAKE_WECHAT: web.AppKey[FakeWeChat] = web.AppKey("fake_wechat", FakeWeChat)
 
 
-def create_fake_wechat_app(
-    appid: str = DEMO_APPID, secret: str = DEMO_APPSECRET, *, clock: Clock | None = None
-) -> web.Application:
-    """Build the fake as an ordinary aiohttp app, so tests can serve it on port 0."""
+def create_fake_wechat_app(appid: str, secret: str, *, clock: Clock | None = None) -> web.Application:
+    """Build the fake as an ordinary aiohttp app, so tests can serve it on port 0.
+
+    It issues tokens only for this account, as WeChat does; there is no default, so the caller
+    passes the service's own appid and secret and the two cannot silently disagree."""
     app = web.Application()
     app[FAKE_WECHAT] = FakeWeChat(appid=appid, secret=secret, clock=clock or SystemClock())
     setup_wechat_routes(app)
@@ -154,15 +156,13 @@ def setup_test_routes(app: web.Application) -> None:
     app.router.add_get("/fake/calls", call_counts)
 
 
-async def run_fake_wechat(
-    host: str = "127.0.0.1", port: int = 8081, *, appid: str = DEMO_APPID, secret: str = DEMO_APPSECRET
-) -> None:
-    """Serve the fake until cancelled; `legalaid fake-wechat` runs this."""
+async def run_fake_wechat(host: str, port: int, *, appid: str, secret: str) -> None:
+    """Serve the fake for one account until cancelled; `legalaid fake-wechat` runs this."""
     runner = web.AppRunner(create_fake_wechat_app(appid, secret))
     await runner.setup()
     try:
         await web.TCPSite(runner, host, port).start()
-        structlog.get_logger(__name__).info("fake_wechat_listening", host=host, port=port)
+        structlog.get_logger(__name__).info("fake_wechat_listening", host=host, port=port, appid=appid)
         await asyncio.Event().wait()
     finally:
         await runner.cleanup()
