@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.errors import ConfigurationError, LegalAidError
+from bot.errors import ConfigurationError, LegalAidError, PortUnavailable
 from bot.log import configure_logging
 from bot.nlu.parse import TrainingDataError, UnsupportedComponent
 from bot.settings import Settings, load_settings
@@ -317,6 +317,10 @@ def _demo(args: argparse.Namespace) -> int:
     """Everything embedded, in one process: the user starts chatting straight away."""
     from bot.demo import run_demo
 
+    if args.port == args.fake_port:
+        raise PortUnavailable(
+            f"--port and --fake-port are both {args.port}: the service and the fake WeChat API need a port each"
+        )
     demo_aes = base64.b64encode(secrets.token_bytes(32)).decode().rstrip("=")
     settings = _settings(
         wechat_api_base=f"http://127.0.0.1:{args.fake_port}",

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import secrets
+import socket
 import sys
 from pathlib import Path
 
@@ -11,6 +13,7 @@ from aiohttp import web
 
 from bot.app import CENTER, CLOCK, DATABASE, create_app
 from bot.auth.accounts import save_account
+from bot.errors import PortUnavailable
 from bot.settings import Settings
 from bot.wechat.chat_terminal import run_chat
 from bot.wechat.fake_api import create_fake_wechat_app
@@ -18,15 +21,22 @@ from bot.wechat.fake_api import create_fake_wechat_app
 
 async def run_demo(settings: Settings, *, port: int, fake_port: int, chat: bool) -> None:
     """Serve the fake WeChat API and the service in this process, then chat with it."""
+    # Both ports first, before anything is opened or written: a busy one ends the demo at once.
+    fake_socket = listen(fake_port, serves="the fake WeChat API", flag="--fake-port")
+    try:
+        service_socket = listen(port, serves="the service", flag="--port")
+    except PortUnavailable:
+        fake_socket.close()
+        raise
     fake = web.AppRunner(
         create_fake_wechat_app(settings.wechat_appid, settings.wechat_appsecret.get_secret_value())
     )
     app = create_app(settings)
     service = web.AppRunner(app)
     await fake.setup()
-    await web.TCPSite(fake, "127.0.0.1", fake_port).start()
+    await web.SockSite(fake, fake_socket).start()
     await service.setup()
-    await web.TCPSite(service, "127.0.0.1", port).start()
+    await web.SockSite(service, service_socket).start()
     url = f"http://127.0.0.1:{port}"
     password = await _demo_consultant(app)
     print(f"法律援助公众号服务已启动：{url}/wechat   健康检查：{url}/readyz")
@@ -58,6 +68,18 @@ async def run_demo(settings: Settings, *, port: int, fake_port: int, chat: bool)
     finally:
         await service.cleanup()
         await fake.cleanup()
+
+
+def listen(port: int, *, serves: str, flag: str, host: str = "127.0.0.1") -> socket.socket:
+    """A listening socket on host:port, or one plain sentence naming the port and the flag that moves it."""
+    try:
+        return socket.create_server((host, port))
+    except OSError as exc:
+        problem = "is already in use" if exc.errno == errno.EADDRINUSE else f"cannot be used ({exc.strerror})"
+        raise PortUnavailable(
+            f"port {port} {problem}, so {serves} cannot listen on {host}:{port}. "
+            f"Stop the program using it, or move {serves} to another port with {flag}."
+        ) from None
 
 
 async def _demo_consultant(app: web.Application) -> str:

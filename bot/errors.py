@@ -26,6 +26,12 @@ class ConfigurationError(LegalAidError):
     code = "configuration_error"
 
 
+class PortUnavailable(ConfigurationError):
+    """A port to listen on is taken (or not ours to use); the message names it and the flag that moves it."""
+
+    code = "port_unavailable"
+
+
 class BadWeChatRequest(LegalAidError):
     """The callback body is not a message WeChat could have sent (400)."""
 
