@@ -76,3 +76,25 @@ def start_legalaid(*args: str, env: dict[str, str], cwd: Path) -> Running:
             legalaid_args(*args), env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT
         )
     return Running(process, output)
+
+
+@dataclass(frozen=True)
+class Finished:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+async def run_legalaid(*args: str, env: dict[str, str], cwd: Path, stdin: str = "") -> Finished:
+    """`legalaid ARGS...` run to its end without blocking the loop (the test's servers keep answering)."""
+    process = await asyncio.create_subprocess_exec(
+        *legalaid_args(*args),
+        env=env,
+        cwd=cwd,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(stdin.encode()), timeout=60)
+    assert process.returncode is not None
+    return Finished(process.returncode, out.decode(), err.decode())

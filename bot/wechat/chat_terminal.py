@@ -11,6 +11,7 @@ import contextlib
 
 import aiohttp
 
+from bot.errors import ConfigurationError
 from bot.wechat.citizen_simulator import CitizenSimulator
 
 HELP = """输入文字即可发送（就像在微信里打字）。特殊命令：
@@ -22,6 +23,7 @@ async def run_chat(
     url: str, fake_url: str, *, token: str, aes_key: str | None, appid: str, openid: str
 ) -> None:
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=15)) as http:
+        await _check_fake_api(http, fake_url)
         citizen = CitizenSimulator(http, url, token=token, openid=openid, aes_key=aes_key, appid=appid)
         mode = "AES 安全模式" if aes_key else "明文模式"
         print(f"已连接 {url}（{mode}），您的 openid: {openid}")
@@ -33,6 +35,33 @@ async def run_chat(
             watcher.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await watcher
+
+
+async def _check_fake_api(http: aiohttp.ClientSession, fake_url: str) -> None:
+    """Refuse to start when nothing at `fake_url` is a fake WeChat API: the chat would wait for
+    customer-service messages that go to another address (e.g. the demo moved by --fake-port)."""
+    problem = await _fake_api_problem(http, fake_url)
+    if problem is not None:
+        raise ConfigurationError(
+            f"no fake WeChat API at {fake_url} ({problem}), so the answers that come later as "
+            "customer-service messages could not be shown. Give its address with --fake-url "
+            "(`legalaid demo` prints it: http://127.0.0.1:<its --fake-port>; without --fake-url the "
+            "chat uses LEGALAID_WECHAT_API_BASE), or start one with `legalaid fake-wechat --port P`."
+        )
+
+
+async def _fake_api_problem(http: aiohttp.ClientSession, fake_url: str) -> str | None:
+    """None when `fake_url` answers GET /fake/calls as the fake does, else what is wrong."""
+    try:
+        async with http.get(f"{fake_url.rstrip('/')}/fake/calls") as resp:
+            if resp.status != 200:
+                return f"it answers GET /fake/calls with HTTP {resp.status}"
+            calls = await resp.json(content_type=None)
+    except (aiohttp.ClientConnectionError, TimeoutError):
+        return "nothing answers there"
+    except (aiohttp.ClientError, ValueError):
+        calls = None
+    return None if isinstance(calls, dict) and "custom_send" in calls else "it is not a fake WeChat API"
 
 
 async def _talk(citizen: CitizenSimulator) -> None:
@@ -82,14 +111,21 @@ def _read_line() -> str | None:
 
 
 async def _watch_async_messages(http: aiohttp.ClientSession, fake_url: str, openid: str) -> None:
-    """Print customer-service messages as they reach the fake WeChat API."""
-    seen = 0
+    """Print customer-service messages as they reach the fake WeChat API; say so when it goes away."""
+    seen, reachable = 0, True
     while True:
         try:
             async with http.get(f"{fake_url.rstrip('/')}/fake/sent", params={"touser": openid}) as resp:
-                items = (await resp.json())["items"] if resp.status == 200 else []
-        except (aiohttp.ClientError, ValueError, KeyError):
-            items = []
+                resp.raise_for_status()
+                items = (await resp.json())["items"]
+        except (aiohttp.ClientError, TimeoutError, ValueError, KeyError):
+            if reachable:
+                print(
+                    f"\n[模拟的微信接口 {fake_url} 没有响应，客服消息暂时显示不了]\n我> ", end="", flush=True
+                )
+            reachable, items = False, []
+        else:
+            reachable = True
         for item in items[seen:]:
             text = item.get("content") or item.get("text") or item.get("template_id") or item.get("msgtype")
             print(f"\n公众号（客服消息）：{text}\n我> ", end="", flush=True)
