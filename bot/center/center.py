@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from datetime import time
 from pathlib import Path
 
 from bot.center.calendar_files import load_service_calendar
@@ -15,6 +17,11 @@ from bot.center.texts import Texts, load_texts
 from bot.eligibility.rulebook import RuleBook
 from bot.errors import ConfigurationError
 from bot.workdays.service_calendar import Counting, ServiceCalendar
+from bot.workdays.service_hours import ServiceHours
+
+# A time range as people write it in the offices' hours: 9:00-12:00, 13:30～17:30, 13:30至17:30.
+_CLOCK = r"([01]?[0-9]|2[0-3]):([0-5][0-9])"
+_TIME_RANGE = re.compile(_CLOCK + r"\s*[-–—~～至到]\s*" + _CLOCK)
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +39,10 @@ class Center:
 
 def load_center(data_dir: Path, counting: Counting = "calendar") -> Center:
     """Load every data file; a code the menus use must exist in the rules."""
-    texts = load_texts(data_dir)
+    offices = load_offices(data_dir / "offices.yml")
+    service = load_service_calendar(data_dir, counting)
+    _check_office_hours(offices, service.hours, data_dir)
+    texts = load_texts(data_dir, office_hours=offices.hours)
     rulebook = load_rulebook(data_dir / "eligibility_rules.yml")
     menus = load_interview_menus(data_dir / "interview.yml")
     where = data_dir / "interview.yml"
@@ -55,7 +65,6 @@ def load_center(data_dir: Path, counting: Counting = "calendar") -> Center:
             raise ConfigurationError(
                 f"{data_dir / 'dialogue.yml'}: intents.{intent}: no text for it in texts.yml"
             )
-    offices = load_offices(data_dir / "offices.yml")
     for district in offices.offices:
         if district not in rulebook.district_names:
             raise ConfigurationError(
@@ -73,6 +82,22 @@ def load_center(data_dir: Path, counting: Counting = "calendar") -> Center:
         menus=menus,
         offices=offices,
         specialties=specialties,
-        service=load_service_calendar(data_dir, counting),
+        service=service,
         intents=intents,
     )
+
+
+def _check_office_hours(offices: OfficeDirectory, hours: ServiceHours, data_dir: Path) -> None:
+    """The hours citizens are told (offices.yml) must be the service hours (service_hours.yml, the
+    source): otherwise a citizen is told 17:00 while a handoff at 17:10 still counts as online."""
+    written = [
+        (time(int(h1), int(m1)), time(int(h2), int(m2)))
+        for h1, m1, h2, m2 in _TIME_RANGE.findall(offices.hours)
+    ]
+    if written and tuple(written) != hours.windows:
+        told = ", ".join(f"{start:%H:%M}-{end:%H:%M}" for start, end in written)
+        source = ", ".join(f"{start:%H:%M}-{end:%H:%M}" for start, end in hours.windows)
+        raise ConfigurationError(
+            f"{data_dir / 'offices.yml'}: hours: says {told}, but the windows in "
+            f"{data_dir / 'service_hours.yml'} are {source}; write the same times in both"
+        )

@@ -45,11 +45,13 @@ class Texts:
         return key in self.entries
 
 
-def load_texts(data_dir: Path) -> Texts:
-    """Load and check texts.yml and center.yml; a broken file stops the start with its name and key."""
+def load_texts(data_dir: Path, *, office_hours: str) -> Texts:
+    """Load and check texts.yml and center.yml; a broken file stops the start with its name and key.
+
+    `{hours}` is the offices' hours (offices.yml), so every answer states them in the same words."""
     center = read_data_file(data_dir / "center.yml", CenterFacts)
     texts = read_data_file(data_dir / "texts.yml", TextsFile)
-    facts = center.model_dump()
+    facts = center.model_dump() | {"hours": office_hours}
     entries: dict[str, str] = {}
     for key, value in texts.model_dump().items():
         if not isinstance(value, str):

@@ -158,7 +158,6 @@ class IntentDialogue:
                     office=office.name,
                     address=office.address,
                     phone=office.phone,
-                    hours=self._offices.hours,
                 )
         return None
 

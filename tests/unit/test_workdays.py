@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -11,6 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from bot.center.calendar_files import ServiceHoursFile, load_calendar, load_service_hours
+from bot.center.center import load_center
 from bot.errors import ConfigurationError
 from bot.settings import REPO_ROOT
 from bot.workdays.duty import Consultant, DutyRoster
@@ -149,6 +151,41 @@ def test_service_hours_file_as_shipped(service: ServiceHoursFile) -> None:
         ),
     )
     assert service.reminders.before("message") == (timedelta(minutes=240), timedelta(minutes=60))
+
+
+def test_citizens_are_told_the_service_hours() -> None:
+    """Both answers that state the offices' hours give the windows of service_hours.yml."""
+    center = load_center(REPO_ROOT / "data")
+    told = [
+        center.texts.say("intent.ask_office_info"),
+        center.texts.say("office.one", office="某区法律援助中心", address="某路1号", phone="0000"),
+    ]
+    for start, end in center.service.hours.windows:
+        window = f"{start.hour}:{start:%M}-{end.hour}:{end:%M}"
+        assert all(window in text for text in told), (window, told)
+
+
+def test_office_hours_that_disagree_with_the_service_hours_stop_the_start(tmp_path: Path) -> None:
+    data = shutil.copytree(REPO_ROOT / "data", tmp_path / "data")
+    offices = data / "offices.yml"
+    text = offices.read_text(encoding="utf-8")
+    offices.write_text(text.replace("13:30-17:30", "13:30-17:00"), encoding="utf-8")
+    with pytest.raises(ConfigurationError) as caught:
+        load_center(data)
+    message = str(caught.value)
+    assert message.startswith(f"{offices}: hours: says 09:00-12:00, 13:30-17:00")
+    assert f"{data / 'service_hours.yml'} are 09:00-12:00, 13:30-17:30" in message
+
+
+def test_office_hours_without_times_are_left_to_the_center(tmp_path: Path) -> None:
+    data = shutil.copytree(REPO_ROOT / "data", tmp_path / "data")
+    offices = data / "offices.yml"
+    lines = offices.read_text(encoding="utf-8").splitlines()
+    offices.write_text(
+        "\n".join("hours: 工作日办公，节假日休息" if line.startswith("hours:") else line for line in lines),
+        encoding="utf-8",
+    )
+    assert "工作日办公，节假日休息" in load_center(data).texts.say("intent.ask_office_info")
 
 
 @pytest.mark.parametrize(
