@@ -18,6 +18,16 @@ HELP = """输入文字即可发送（就像在微信里打字）。特殊命令�
   /subscribe  模拟关注公众号     /image  发送一张图片     /location  发送位置
   /voice 文字  发送语音（识别结果） /help   显示本说明       /quit  退出"""
 
+# A 403 is the service refusing our signature: say which settings the chat must share with it.
+_REFUSED_PLAIN = (
+    "[服务返回 403：服务开了安全模式（AES）时，聊天也要用同一个 LEGALAID_WECHAT_AES_KEY，"
+    "LEGALAID_WECHAT_TOKEN 也要相同。legalaid demo 启动时打印了带这两个变量的完整命令]"
+)
+_REFUSED_AES = (
+    "[服务返回 403：LEGALAID_WECHAT_TOKEN 或 LEGALAID_WECHAT_AES_KEY 和服务的不一样。"
+    "legalaid demo 每次启动都生成新的 AES 密钥，并打印带这两个变量的完整命令]"
+)
+
 
 async def run_chat(
     url: str, fake_url: str, *, token: str, aes_key: str | None, appid: str, openid: str
@@ -83,7 +93,9 @@ async def _talk(citizen: CitizenSimulator) -> None:
         except aiohttp.ClientError as exc:
             print(f"[连接失败：{type(exc).__name__}，服务是否在运行？]")
             continue
-        if result.status != 200:
+        if result.status == 403:
+            print(_REFUSED_PLAIN if citizen.safe_mode is None else _REFUSED_AES)
+        elif result.status != 200:
             print(f"[服务返回 {result.status}]")
         elif result.reply_text:
             print(f"\n公众号：{result.reply_text}\n")

@@ -1,6 +1,6 @@
-"""`legalaid chat` refuses to start when no fake WeChat API answers where it would look for the
-customer-service messages (the demo moved by --fake-port, a wrong --fake-url): otherwise every answer
-that comes later would be missed without a word."""
+"""`legalaid chat` as a newcomer runs it: it refuses to start when no fake WeChat API answers where it
+would look for the customer-service messages (the demo moved by --fake-port, a wrong --fake-url),
+and a refused signature says which settings the chat must share with the service."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from aiohttp import web
 
 from tests.command_line import command_env, free_port, run_legalaid
-from tests.conftest import FakeWeChatServer
+from tests.conftest import FakeWeChatServer, ServiceFactory
 
 
 async def test_without_a_fake_at_the_address_the_chat_says_so_and_stops(tmp_path: Path):
@@ -55,3 +55,41 @@ async def test_with_the_fake_at_the_address_the_chat_starts(
     )
     assert done.returncode == 0, done.stderr
     assert "已连接" in done.stdout and "再见" in done.stdout
+
+
+@pytest.mark.parametrize(
+    ("chat_settings", "said"),
+    [
+        ({"aes_key": "same"}, "公众号：您好"),
+        ({}, "服务开了安全模式（AES）时，聊天也要用同一个 LEGALAID_WECHAT_AES_KEY"),
+        (
+            {"aes_key": "same", "token": "another-token"},
+            "LEGALAID_WECHAT_TOKEN 或 LEGALAID_WECHAT_AES_KEY 和服务的不一样",
+        ),
+    ],
+    ids=["same-settings", "no-aes-key", "other-token"],
+)
+async def test_a_refused_signature_says_which_settings_the_chat_must_share(
+    tmp_path: Path,
+    start_service: ServiceFactory,
+    fake_wechat: FakeWeChatServer,
+    chat_settings: dict[str, str],
+    said: str,
+):
+    svc = await start_service()  # safe mode: an AES key, plaintext refused
+    assert svc.aes_key is not None
+    settings = {"wechat_token": chat_settings.get("token", svc.settings.wechat_token.get_secret_value())}
+    if "aes_key" in chat_settings:
+        settings["wechat_aes_key"] = svc.aes_key
+    done = await run_legalaid(
+        "chat",
+        "--url",
+        svc.url,
+        "--fake-url",
+        fake_wechat.url,
+        env=command_env(**settings),
+        cwd=tmp_path,
+        stdin="你好\n",
+    )
+    assert done.returncode == 0, done.stderr
+    assert said in done.stdout
