@@ -237,7 +237,8 @@ def _data_validate(_args: argparse.Namespace) -> int:
     center = load_center(settings.data_dir, settings.deadline_counting)
     years = ", ".join(str(y) for y in sorted(center.service.calendar.years))
     print(
-        f"{settings.data_dir}: {len(center.texts.entries)} texts, eligibility rules, interview menus, "
+        f"{settings.data_dir}: {len(center.texts.entries)} texts, {center.answers.count()} answers by "
+        "sub-topic, eligibility rules, interview menus, "
         f"{len(center.specialties.names)} specialties, service hours and holidays ({years}) OK"
     )
     return 0

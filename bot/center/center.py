@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from datetime import time
 from pathlib import Path
 
+from bot.center.answers import AnswerBook, load_answers
 from bot.center.calendar_files import load_service_calendar
 from bot.center.intent_routes import IntentRoutes, load_intent_routes
 from bot.center.menus import InterviewMenus, load_interview_menus
 from bot.center.offices import OfficeDirectory, load_offices
 from bot.center.rules_file import load_rulebook
 from bot.center.specialties import SpecialtyRouting, load_specialties
-from bot.center.texts import Texts, load_texts
+from bot.center.texts import Texts, load_center_facts, load_texts
 from bot.eligibility.rulebook import RuleBook
 from bot.errors import ConfigurationError
 from bot.workdays.service_calendar import Counting, ServiceCalendar
@@ -26,7 +27,8 @@ _TIME_RANGE = re.compile(_CLOCK + r"\s*[-–—~～至到]\s*" + _CLOCK)
 
 @dataclass(frozen=True, slots=True)
 class Center:
-    """The center's texts, rules, interview menus, offices, queues and service calendar."""
+    """The center's texts, answers by sub-topic, rules, interview menus, offices, queues and service
+    calendar."""
 
     texts: Texts
     rulebook: RuleBook
@@ -35,6 +37,7 @@ class Center:
     specialties: SpecialtyRouting
     service: ServiceCalendar
     intents: IntentRoutes
+    answers: AnswerBook
 
 
 def load_center(data_dir: Path, counting: Counting = "calendar") -> Center:
@@ -65,6 +68,8 @@ def load_center(data_dir: Path, counting: Counting = "calendar") -> Center:
             raise ConfigurationError(
                 f"{data_dir / 'dialogue.yml'}: intents.{intent}: no text for it in texts.yml"
             )
+    guided = {intent for intent, route in intents.by_intent.items() if route == "guidance"}
+    answers = load_answers(data_dir / "answers", guided, load_center_facts(data_dir))
     for district in offices.offices:
         if district not in rulebook.district_names:
             raise ConfigurationError(
@@ -84,6 +89,7 @@ def load_center(data_dir: Path, counting: Counting = "calendar") -> Center:
         specialties=specialties,
         service=service,
         intents=intents,
+        answers=answers,
     )
 
 

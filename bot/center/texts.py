@@ -45,13 +45,17 @@ class Texts:
         return key in self.entries
 
 
+def load_center_facts(data_dir: Path) -> dict[str, str]:
+    """center.yml: the facts ({name}, {hotline}, ...) that citizen-facing texts may name."""
+    return read_data_file(data_dir / "center.yml", CenterFacts).model_dump()
+
+
 def load_texts(data_dir: Path, *, office_hours: str) -> Texts:
     """Load and check texts.yml and center.yml; a broken file stops the start with its name and key.
 
     `{hours}` is the offices' hours (offices.yml), so every answer states them in the same words."""
-    center = read_data_file(data_dir / "center.yml", CenterFacts)
+    facts = load_center_facts(data_dir) | {"hours": office_hours}
     texts = read_data_file(data_dir / "texts.yml", TextsFile)
-    facts = center.model_dump() | {"hours": office_hours}
     entries: dict[str, str] = {}
     for key, value in texts.model_dump().items():
         if not isinstance(value, str):
