@@ -2,18 +2,110 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 
-from bot.center.answers import AnswerBook, load_answers
+from bot.center.answers import MAX_TEXT_CHARS, AnswerBook, load_answers
+from bot.center.center import load_center
+from bot.cli import main
 from bot.errors import ConfigurationError
+from bot.settings import REPO_ROOT
 
 FACTS = {"name": "市法律援助中心", "hotline": "12348"}
 
 
+@pytest.fixture(scope="module")
+def book() -> AnswerBook:
+    return load_center(REPO_ROOT / "data").answers
+
+
 def keys(book: AnswerBook, intent: str, text: str) -> list[str]:
     return [answer.key for answer in book.select(intent, text)]
+
+
+@pytest.mark.parametrize(
+    ("intent", "text", "expected"),
+    [
+        ("consult_family", "离婚", ["divorce"]),
+        ("consult_family", "协议离婚要去哪办", ["divorce"]),
+        ("consult_family", "他不同意离怎么办 我想离", ["divorce"]),
+        ("consult_family", "老公打我", ["violence"]),
+        ("consult_family", "被老公打了 派出所只是调解", ["violence"]),
+        ("consult_family", "前夫不给抚养费", ["child_support"]),
+        ("consult_family", "儿子不给赡养费", ["elder_support"]),
+        ("consult_family", "孩子抚养权归谁", ["custody"]),
+        ("consult_family", "离婚后前妻不让我看孩子", ["custody"]),  # divorced already: no divorce steps
+        ("consult_family", "男方要退彩礼", ["betrothal_gifts"]),
+        ("consult_family", "夫妻共同债务 他欠的赌债要我还吗", ["marital_property"]),
+        ("consult_criminal", "我儿子被警察抓了", ["family_detained"]),
+        ("consult_criminal", "老公被刑事拘留了 能取保候审吗", ["family_detained"]),
+        ("consult_criminal", "我儿子涉嫌诈骗被抓了", ["family_detained"]),  # 诈骗 is his charge here
+        ("consult_criminal", "我被人打了", ["victim"]),
+        ("consult_criminal", "被骗了两万 报警了派出所不立案", ["victim"]),
+        ("consult_criminal", "打我的人被抓了 能要赔偿吗", ["victim"]),
+        ("consult_labor", "老板拖欠工资", ["unpaid_wages"]),
+        ("consult_labor", "老板欠了我三个月工资", ["unpaid_wages"]),
+        ("consult_labor", "工地上干活摔断了腿 老板不管", ["work_injury"]),
+        ("consult_labor", "被公司辞退了没有补偿", ["dismissal"]),
+        ("consult_labor", "干了一年没签劳动合同", ["no_contract"]),
+        ("consult_labor", "没签合同能要双倍工资吗", ["no_contract"]),  # 双倍工资 is not wages owed
+        ("consult_personal_injury", "出车祸了对方全责", ["traffic_accident"]),
+        ("consult_personal_injury", "医院把我妈治坏了", ["medical_dispute"]),
+        ("consult_civil_other", "有借条 朋友借钱不还", ["loan"]),
+        ("consult_civil_other", "房东不退押金", ["rent_deposit"]),
+        ("consult_civil_other", "父亲去世了房子怎么分", ["inheritance"]),
+        ("consult_social_assistance", "低保被取消了", ["dibao"]),
+        ("consult_social_assistance", "养老金没发", ["pension"]),
+        ("consult_administrative", "对政府的罚款不服", ["review_or_lawsuit"]),
+    ],
+)
+def test_each_sub_topic_gets_its_answer(book: AnswerBook, intent: str, text: str, expected: list[str]):
+    assert keys(book, intent, text) == expected
+
+
+@pytest.mark.parametrize(
+    ("intent", "text"),
+    [
+        ("consult_family", "老公出轨"),
+        ("consult_family", "老公不打我电话也不回家"),  # 打我 inside 打我电话
+        ("consult_family", "想收养亲戚家的孩子"),
+        ("consult_criminal", "醉驾一般判多久"),
+        ("consult_state_compensation", "被错误羁押了一年多 赔偿金怎么算"),  # no file: general answer
+    ],
+)
+def test_a_message_that_raises_no_sub_topic_gets_none(book: AnswerBook, intent: str, text: str):
+    assert keys(book, intent, text) == []
+
+
+def test_the_issues_three_failures(book: AnswerBook):
+    [divorce] = book.select("consult_family", "离婚")
+    assert divorce.key == "divorce" and "民政局" in divorce.text and "冷静期" in divorce.text
+    assert "法院" in divorce.text and "110" not in divorce.text and "保护令" not in divorce.text
+    [violence] = book.select("consult_family", "老公打我")
+    assert all(word in violence.text for word in ("110", "保护令", "12338", "告诫书"))
+    assert "抚养费" not in violence.text and "赡养费" not in violence.text
+    [detained] = book.select("consult_criminal", "我儿子被警察抓了")
+    assert all(word in detained.text for word in ("24小时", "看守所", "律师", "法律援助", "取保候审"))
+    assert "被害" not in detained.text and "报案" not in detained.text
+
+
+def test_violence_and_divorce_together_get_the_answer_written_for_both(book: AnswerBook):
+    [both] = book.select("consult_family", "老公家暴，我想离婚")
+    assert both.key == "violence_divorce"
+    assert all(word in both.text for word in ("110", "保护令", "12338", "起诉离婚"))
+
+
+def test_two_sub_topics_without_a_combination_get_both_answers_in_file_order(book: AnswerBook):
+    assert keys(book, "consult_family", "前夫不给孩子抚养费，还老打我") == ["violence", "child_support"]
+
+
+def test_every_answer_is_short_and_ends_with_a_full_stop(book: AnswerBook):
+    for answers in book.by_intent.values():
+        for answer in answers:
+            assert len(answer.text) <= MAX_TEXT_CHARS
+            assert answer.text.endswith("。"), answer.key
 
 
 # --- the rules, on a small file of our own --------------------------------------------------------
@@ -132,3 +224,30 @@ def test_a_bad_file_is_refused_with_its_name_and_the_answer(
     assert message.startswith(f"{path}: ")
     for word in words:
         assert word in message
+
+
+def test_a_file_for_an_intent_that_gets_no_guidance_is_refused(tmp_path: Path):
+    data = tmp_path / "data"
+    shutil.copytree(REPO_ROOT / "data", data)
+    shutil.copy(data / "answers" / "consult_family.yml", data / "answers" / "consult_famly.yml")
+    with pytest.raises(ConfigurationError) as caught:
+        load_center(data)
+    assert str(caught.value).startswith(f"{data / 'answers' / 'consult_famly.yml'}: 'consult_famly'")
+    (data / "answers" / "consult_famly.yml").rename(data / "answers" / "consult_family.yaml")
+    with pytest.raises(ConfigurationError, match=r"consult_family\.yaml: name it \.yml"):
+        load_center(data)
+
+
+def test_data_validate_names_the_bad_answers_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+):
+    data = tmp_path / "data"
+    shutil.copytree(REPO_ROOT / "data", data)
+    bad = data / "answers" / "consult_labor.yml"
+    bad.write_text("answers:\n  - {key: wages, keywords: [欠], text: 好。}\n", encoding="utf-8")
+    monkeypatch.setenv("LEGALAID_DATA_DIR", str(data))
+    assert main(["data", "validate"]) == 78
+    assert f"{bad}: answers.0 (wages)" in capsys.readouterr().err
+    bad.unlink()
+    assert main(["data", "validate"]) == 0
+    assert "answers by sub-topic" in capsys.readouterr().out
