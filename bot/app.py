@@ -225,6 +225,7 @@ def _dialogue_ctx(
             center.intents,
             EligibilityInterview(center.texts, center.menus, center.rulebook, center.intents.digressions),
             center.offices,
+            center.answers,
         )
         app[CONVERSATION] = Conversation(
             app[TRANSCRIPT],

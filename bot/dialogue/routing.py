@@ -8,6 +8,7 @@ from datetime import datetime
 
 import structlog
 
+from bot.center.answers import AnswerBook
 from bot.center.intent_routes import IntentRoutes
 from bot.center.offices import OfficeDirectory
 from bot.center.texts import Texts
@@ -50,8 +51,10 @@ class IntentDialogue:
         routes: IntentRoutes,
         interview: EligibilityInterview,
         offices: OfficeDirectory,
+        answers: AnswerBook,
     ) -> None:
         self._texts = texts
+        self._answers = answers
         self._routes = routes
         self._offices = offices
         self._nlu = nlu
@@ -98,16 +101,18 @@ class IntentDialogue:
             started = self._interview.start(intent, parse)
             return Response(started.replies, started.state, [*effects, *started.effects])
         if self._routes.route(intent) == "guidance" and _AID_QUESTIONS & set(parse.also):
-            return self._guidance_then_interview(intent, parse, effects)
+            return self._guidance_then_interview(intent, text, parse, effects)
         problem = next((other for other in parse.also if self._routes.route(other) == "guidance"), None)
         if problem is not None and self._routes.route(intent) == "handoff":
             effects.append(Topic(problem))  # "老板欠薪，转人工": the item goes to the labour queue
         return self._answer(parse, effects)
 
-    def _guidance_then_interview(self, intent: str, parse: Parse, effects: list[Effect]) -> Response:
+    def _guidance_then_interview(
+        self, intent: str, text: str, parse: Parse, effects: list[Effect]
+    ) -> Response:
         """A problem and a question about aid in one message: the guidance for the problem, then
         the interview with the matter (and any figures given) already known."""
-        guidance = Outbound(self._texts.say(f"consult.{intent}"))
+        guidance = Outbound(self._guidance(intent, text))
         started = self._interview.start(intent, parse)
         return Response(
             [guidance, *started.replies], started.state, [*effects, Topic(intent), *started.effects]
@@ -192,8 +197,7 @@ class IntentDialogue:
         if route == "handoff":
             return self._say(f"intent.{intent}", ConversationState(), [*effects, NeedsHuman(intent)])
         if route == "guidance":
-            guidance = self._texts.say(f"consult.{intent}")
-            reply = f"{guidance}\n{self._texts.say('consult.offer')}"
+            reply = f"{self._guidance(intent, story or '')}\n{self._texts.say('consult.offer')}"
             state = ConversationState(step=CONSULT_OFFER, slots={"intent": intent, "story": story})
             return Response([Outbound(reply)], state, [*effects, Topic(intent)])
         key = f"intent.{intent}"
@@ -202,6 +206,14 @@ class IntentDialogue:
             key = "intent.nlu_fallback"
             return self._say(key, ConversationState(step=OFFER_HUMAN), effects)
         return self._say(key, ConversationState(), effects)
+
+    def _guidance(self, intent: str, text: str) -> str:
+        """The answers written for the sub-topics the citizen raised (data/answers/), in order;
+        the intent's general text when they raised none."""
+        chosen = self._answers.select(intent, text)
+        if not chosen:
+            return self._texts.say(f"consult.{intent}")
+        return "\n".join(answer.text for answer in chosen)
 
     def _say(self, key: str, state: ConversationState, effects: list[Effect]) -> Response:
         return Response([Outbound(self._texts.say(key))], state, effects)

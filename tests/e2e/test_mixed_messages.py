@@ -62,7 +62,8 @@ async def test_a_wage_owed_in_the_first_message_is_not_the_households_income(svc
 
 async def test_a_greeting_and_a_problem_get_the_answer_to_the_problem(svc: RunningService):
     reply = await svc.citizen().say("你好 在吗 想问问离婚的事 他不同意离怎么办")
-    assert reply.reply_text is not None and "家暴" in reply.reply_text  # the family guidance
+    assert reply.reply_text is not None and "起诉离婚" in reply.reply_text  # the divorce answer
+    assert "家暴" not in reply.reply_text  # not the advice for violence, which they did not raise
     assert "在线咨询助手" not in reply.reply_text  # not the greeting
 
 

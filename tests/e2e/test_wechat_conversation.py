@@ -38,7 +38,7 @@ async def test_text_is_recorded_before_it_is_answered(start_service: ServiceFact
 @pytest.mark.parametrize(
     ("build", "expected"),
     [
-        (lambda c: c.voice_xml("我想咨询离婚的事"), "抚养费"),
+        (lambda c: c.voice_xml("我想咨询离婚的事"), "冷静期"),
         (lambda c: c.voice_xml(""), "文字或语音"),
         (lambda c: c.image_xml(), "图片已收到"),
         (lambda c: c.location_xml(), "位置已收到"),
