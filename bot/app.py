@@ -87,7 +87,7 @@ def create_app(
     periodic_jobs: bool = True,
 ) -> web.Application:
     """Build the application; a broken data file stops the start here, before anything opens."""
-    center = load_center(settings.data_dir, settings.deadline_counting)
+    center = load_center(settings.data_dir)
     app = web.Application(
         client_max_size=settings.max_body_bytes,
         middlewares=[request_context, unexpected_failure, page_headers],

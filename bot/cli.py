@@ -234,7 +234,7 @@ def _data_validate(_args: argparse.Namespace) -> int:
     from bot.center.center import load_center
 
     settings = load_settings()
-    center = load_center(settings.data_dir, settings.deadline_counting)
+    center = load_center(settings.data_dir)
     years = ", ".join(str(y) for y in sorted(center.service.calendar.years))
     print(
         f"{settings.data_dir}: {len(center.texts.entries)} texts, {center.answers.count()} answers by "

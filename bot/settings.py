@@ -56,9 +56,7 @@ class Settings(BaseSettings):
 
     data_dir: Path = REPO_ROOT / "data"
     delivery_retry_seconds: float = Field(default=15.0, gt=0)
-    # Handoff: how reply deadlines count (the standard's calendar hours, or service hours only),
-    # how often every worker sweeps for due reminders and breaches, and the answer fallback.
-    deadline_counting: Literal["calendar", "service_hours"] = "calendar"
+    # Handoff: how often every worker sweeps for due reminders and breaches, and the answer fallback.
     deadline_sweep_seconds: float = Field(default=5.0, gt=0)
     wechat_notice_template_id: str | None = None  # template notice when an answer is refused (45015)
     # Addresses of our own reverse proxies, whose X-Forwarded-For / -Proto are believed.
@@ -67,6 +65,9 @@ class Settings(BaseSettings):
     # Console: idle session expiry and login attempts allowed per 15 minutes.
     console_session_minutes: int = Field(default=60, gt=0, le=24 * 60)
     console_login_attempts: int = Field(default=5, gt=0)
+    # Gone: reply deadlines now always follow data/service_hours.yml (README, "Human handoff").
+    # A value still set stops the start rather than being silently ignored.
+    deadline_counting: str | None = None
     log_format: Literal["console", "json"] = "console"
     log_level: str = "INFO"
 
@@ -85,6 +86,17 @@ class Settings(BaseSettings):
         if len(key) != 32:
             raise ValueError("LEGALAID_WECHAT_AES_KEY must decode to 32 bytes")
         return value
+
+    @field_validator("deadline_counting")
+    @classmethod
+    def _counting_is_gone(cls, value: str | None) -> None:
+        if value is not None:
+            raise ValueError(
+                "LEGALAID_DEADLINE_COUNTING is no longer read: the reply time promised to a citizen is "
+                "always within the standard's 5 h / 24 h and when consultants are on duty "
+                "(data/service_hours.yml); remove the variable"
+            )
+        return None
 
     @field_validator("trusted_proxies", mode="before")
     @classmethod

@@ -106,7 +106,7 @@ class HandoffOpening:
             reminders=deadline.reminders,
         )
         return PlannedHandoff(
-            new, self._say(f"handoff.{deadline.kind}", due=self.service.wall_clock_text(deadline.due_at))
+            new, self._say(f"handoff.{deadline.kind}", due=self.due_text(deadline.due_at, now))
         )
 
     def deadline_for(self, staff: Sequence[Consultant], specialty: str, now: datetime) -> ReplyDeadline:
@@ -116,10 +116,10 @@ class HandoffOpening:
     def open_within(conn: Connection, planned: PlannedHandoff, now: datetime) -> int:
         return handoffs.insert_handoff(conn, planned.new, now)
 
-    def still_waiting(self, live: LiveHandoff) -> str:
+    def still_waiting(self, live: LiveHandoff, now: datetime) -> str:
         """What a citizen hears when writing during a handoff: by when, or that it was passed on."""
         if live.status == "open":
-            return self._say("handoff.still_waiting", due=self.service.wall_clock_text(live.due_at))
+            return self._say("handoff.still_waiting", due=self.due_text(live.due_at, now))
         return self._say("handoff.forwarded")
 
     def refresh_summary_within(self, conn: Connection, live: LiveHandoff) -> None:
@@ -128,6 +128,15 @@ class HandoffOpening:
         if found is not None:
             reason, specialty, screening, problem, said = found
             handoffs.set_summary(conn, live.id, self._summary(reason, specialty, screening, problem, said))
+
+    def due_text(self, due_at: datetime, now: datetime) -> str:
+        """A due time as the citizen reads it on the center's clock: 今天17:30, or 12月8日（周一）17:30."""
+        due, today = self.service.local(due_at), self.service.local(now)
+        clock = f"{due:%H:%M}"
+        if due.date() == today.date():
+            return self._say("due.today", time=clock)
+        weekday = self._say("due.weekdays")[due.isoweekday() - 1]
+        return self._say("due.day", month=str(due.month), day=str(due.day), weekday=weekday, time=clock)
 
     def _summary(
         self,

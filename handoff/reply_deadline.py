@@ -37,18 +37,28 @@ def decide_reply_deadline(
     consultants: Sequence[Consultant],
     service: ServiceCalendar,
 ) -> ReplyDeadline:
-    """Online only if someone who can answer is on duty when the handoff opens; otherwise a message."""
+    """The due time the citizen is told, which is also the deadline the reminders and the breach use.
+
+    Online (§6.2 h) when someone of the specialty is on duty with at least `online_min` of the day's
+    service ahead; otherwise a message (§6.2 g). Due when the standard's 5 h / 24 h end if
+    consultants are on duty then, else at the latest on-duty moment before that, so nobody is
+    promised a reply while nobody works. When no consultant is on duty at all between the opening
+    and its 24 h (Friday evening to Saturday evening, a holiday week) no promise can keep the
+    standard: it is the end of the first on-duty day after the opening instead, later than 24 h.
+    """
     opened_at = as_utc(opened_at)
-    online = bool(service.on_duty(consultants, specialty, opened_at))
+    online = service.takes_online(consultants, specialty, opened_at)
     kind: ReplyKind = "online" if online else "message"
-    allowed = ONLINE_REPLY if online else MESSAGE_REPLY
-    if service.counting == "calendar":
-        due_at = opened_at + allowed  # the standard counts plain hours
-    elif service.counting == "service_hours":
-        due_at = service.add_service_time(opened_at, allowed)
-    else:
-        raise ValueError(f"unknown counting {service.counting!r}")
+    allowed_until = _whole_minute(opened_at + (ONLINE_REPLY if online else MESSAGE_REPLY), service)
+    due_at = service.last_on_duty(consultants, opened_at, allowed_until) or service.end_of_next_duty_day(
+        consultants, opened_at
+    )
     return ReplyDeadline(kind, due_at, _reminders(opened_at, due_at, service.points.before(kind)))
+
+
+def _whole_minute(at: datetime, service: ServiceCalendar) -> datetime:
+    """Down to the minute on the center's clock: the citizen is told hours and minutes, no more."""
+    return as_utc(service.local(at).replace(second=0, microsecond=0))
 
 
 def appointment_deadline(

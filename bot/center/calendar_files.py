@@ -18,7 +18,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, fiel
 from bot.center.data_files import read_data_file
 from bot.errors import ConfigurationError
 from bot.workdays.duty import DutyRoster
-from bot.workdays.service_calendar import Counting, ServiceCalendar
+from bot.workdays.service_calendar import DEFAULT_ONLINE_MIN, ServiceCalendar
 from bot.workdays.service_hours import DEFAULT_ZONE, ReminderPoints, ServiceHours
 from bot.workdays.working_days import WorkingDayCalendar
 
@@ -95,6 +95,7 @@ class ServiceHoursFile:
     hours: ServiceHours
     roster: DutyRoster
     reminders: ReminderPoints
+    online_min: timedelta
 
 
 # --- the file's shape ----------------------------------------------------------------------------
@@ -111,6 +112,8 @@ def _wall_clock(value: object) -> time:
 
 WallClock = Annotated[time, BeforeValidator(_wall_clock)]
 Minutes = Annotated[int, Strict(), Field(gt=0)]
+# More than the online standard's 5 hours ahead would never matter: the promise is at most 5 h away.
+OnlineMinMinutes = Annotated[int, Strict(), Field(ge=0, le=300)]
 Username = Annotated[str, Strict(), Field(min_length=1)]
 
 
@@ -137,6 +140,7 @@ class _ServiceHoursFile(BaseModel):
     windows: list[_Window]
     duty: _Duty | None = None
     reminders: _Reminders
+    online_min_minutes: OnlineMinMinutes = int(DEFAULT_ONLINE_MIN.total_seconds()) // 60
 
     @field_validator("timezone")
     @classmethod
@@ -163,10 +167,11 @@ def load_service_hours(path: Path) -> ServiceHoursFile:
             online=tuple(timedelta(minutes=m) for m in raw.reminders.online_minutes_before),
             message=tuple(timedelta(minutes=m) for m in raw.reminders.message_minutes_before),
         ),
+        online_min=timedelta(minutes=raw.online_min_minutes),
     )
 
 
-def load_service_calendar(data_dir: Path, counting: Counting) -> ServiceCalendar:
+def load_service_calendar(data_dir: Path) -> ServiceCalendar:
     """holidays.yml and service_hours.yml together, as the handoff and the readiness check use them."""
     hours = load_service_hours(data_dir / "service_hours.yml")
     return ServiceCalendar(
@@ -174,5 +179,5 @@ def load_service_calendar(data_dir: Path, counting: Counting) -> ServiceCalendar
         hours=hours.hours,
         roster=hours.roster,
         points=hours.reminders,
-        counting=counting,
+        online_min=hours.online_min,
     )

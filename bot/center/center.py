@@ -17,7 +17,7 @@ from bot.center.specialties import SpecialtyRouting, load_specialties
 from bot.center.texts import Texts, load_center_facts, load_texts
 from bot.eligibility.rulebook import RuleBook
 from bot.errors import ConfigurationError
-from bot.workdays.service_calendar import Counting, ServiceCalendar
+from bot.workdays.service_calendar import ServiceCalendar
 from bot.workdays.service_hours import ServiceHours
 
 # A time range as people write it in the offices' hours: 9:00-12:00, 13:30～17:30, 13:30至17:30.
@@ -40,10 +40,10 @@ class Center:
     answers: AnswerBook
 
 
-def load_center(data_dir: Path, counting: Counting = "calendar") -> Center:
+def load_center(data_dir: Path) -> Center:
     """Load every data file; a code the menus use must exist in the rules."""
     offices = load_offices(data_dir / "offices.yml")
-    service = load_service_calendar(data_dir, counting)
+    service = load_service_calendar(data_dir)
     _check_office_hours(offices, service.hours, data_dir)
     texts = load_texts(data_dir, office_hours=offices.hours)
     rulebook = load_rulebook(data_dir / "eligibility_rules.yml")
@@ -60,6 +60,10 @@ def load_center(data_dir: Path, counting: Counting = "calendar") -> Center:
             raise ConfigurationError(
                 f"{where}: defendant flag {choice.code!r} is not in eligibility_rules.yml"
             )
+    if not texts.has("due.weekdays") or len(texts.say("due.weekdays")) != 7:
+        raise ConfigurationError(
+            f"{data_dir / 'texts.yml'}: due.weekdays: seven characters, Monday to Sunday (一二三四五六日)"
+        )
     intents = load_intent_routes(data_dir / "dialogue.yml")
     for intent, route in intents.by_intent.items():
         if route in ("guidance", "answer") and not texts.has(

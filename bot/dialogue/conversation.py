@@ -167,7 +167,7 @@ class Conversation:
 
         else:
             # Never silence: unclaimed, say again by when; claimed, say it reached the consultant.
-            replies = [Outbound(self._handoffs.still_waiting(live))]
+            replies = [Outbound(self._handoffs.still_waiting(live, now))]
             change = "message"
 
             def within(conn: Connection) -> None:

@@ -47,14 +47,13 @@ class Consultant:
             return None
         return self.specialties | {GENERAL}
 
+    def on_duty(self, rostered: frozenset[str] | None) -> bool:
+        """Active, answering citizens, and on the day's roster (an empty roster means everyone)."""
+        return self.active and self.role in ANSWERING_ROLES and (not rostered or self.username in rostered)
+
     def may_answer(self, specialty: str, rostered: frozenset[str] | None) -> bool:
-        """Active, answering, on the day's roster (an empty roster means everyone), of the queue."""
-        return (
-            self.active
-            and self.role in ANSWERING_ROLES
-            and (not rostered or self.username in rostered)
-            and self.serves(specialty)
-        )
+        """On duty that day, and of the queue."""
+        return self.on_duty(rostered) and self.serves(specialty)
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,27 +6,40 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Literal
 from zoneinfo import ZoneInfo
 
 from bot.workdays.duty import Consultant, DutyRoster
 from bot.workdays.service_hours import ReminderPoints, ServiceHours
 from bot.workdays.working_days import WorkingDayCalendar
 
-Counting = Literal["calendar", "service_hours"]
 # More working days than any deadline counts: stop instead of walking into a broken calendar.
 MAX_WORKING_DAYS = 366
+ALL_WEEKDAYS = frozenset(range(1, 8))
+# data/service_hours.yml `online_min_minutes` when the file does not say.
+DEFAULT_ONLINE_MIN = timedelta(minutes=60)
+
+
+@dataclass(frozen=True, slots=True)
+class DutyDays:
+    """The working days on which someone who answers citizens is on the roster."""
+
+    calendar: WorkingDayCalendar
+    weekdays: frozenset[int]
+
+    def is_working_day(self, d: date, /) -> bool:
+        return d.isoweekday() in self.weekdays and self.calendar.is_working_day(d)
 
 
 @dataclass(frozen=True, slots=True)
 class ServiceCalendar:
-    """When the center answers online, who is on duty, and how reply deadlines count."""
+    """When the center answers online, who is on duty, and when consultants are on duty at all."""
 
     calendar: WorkingDayCalendar
     hours: ServiceHours
     roster: DutyRoster
     points: ReminderPoints
-    counting: Counting = "calendar"
+    # An online consultation needs this much of the day's service time still ahead.
+    online_min: timedelta = DEFAULT_ONLINE_MIN
 
     @property
     def tz(self) -> ZoneInfo:
@@ -47,8 +60,32 @@ class ServiceCalendar:
         rostered = self.roster.rostered(self.local(at).isoweekday())
         return [c for c in consultants if c.may_answer(specialty, rostered)]
 
-    def add_service_time(self, start: datetime, duration: timedelta) -> datetime:
-        return self.hours.add_service_time(start, duration, self.calendar)
+    def takes_online(self, consultants: Sequence[Consultant], specialty: str, at: datetime) -> bool:
+        """Online: someone of the specialty is on duty now and at least `online_min` of today's hours
+        are still ahead; a request later in the day could only be promised the closing time."""
+        return bool(self.on_duty(consultants, specialty, at)) and (
+            self.hours.open_time_left(at, self.calendar) >= self.online_min
+        )
+
+    def duty_days(self, consultants: Sequence[Consultant]) -> DutyDays:
+        """Working days with someone on duty; with nobody on duty on any weekday (no accounts yet),
+        every working day, so that a promise can still be made for the center's service hours."""
+        staffed = frozenset(
+            weekday
+            for weekday in ALL_WEEKDAYS
+            if any(c.on_duty(self.roster.rostered(weekday)) for c in consultants)
+        )
+        return DutyDays(self.calendar, staffed or ALL_WEEKDAYS)
+
+    def last_on_duty(
+        self, consultants: Sequence[Consultant], after: datetime, by: datetime
+    ) -> datetime | None:
+        """The latest moment in (`after`, `by`] that consultants are on duty right up to, if any."""
+        return self.hours.last_open_moment(after, by, self.duty_days(consultants))
+
+    def end_of_next_duty_day(self, consultants: Sequence[Consultant], after: datetime) -> datetime:
+        """When service closes on the first day after `after` with consultants on duty."""
+        return self.hours.end_of_first_day_open(after, self.duty_days(consultants))
 
     def next_working_day(self, day: date) -> date:
         """The first working day after `day`."""
@@ -65,11 +102,6 @@ class ServiceCalendar:
             if self.calendar.is_working_day(day):
                 count -= 1
         raise ValueError(f"no {count} working days in the calendar after {day}")
-
-    def wall_clock_text(self, at: datetime) -> str:
-        """A time as a citizen reads it, in the center's zone: 11月25日 17:05."""
-        local = self.local(at)
-        return f"{local.month}月{local.day}日 {local:%H:%M}"
 
     def holidays_warning(self, now: datetime) -> str | None:
         """Online/message depends on the official holidays: say when next year's are missing."""

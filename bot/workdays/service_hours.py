@@ -1,15 +1,14 @@
-"""The center's online service hours, and time counted only while they are open."""
+"""The center's service hours: the daily windows on working days, and where a moment lies in them."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Literal
+from typing import Literal, Protocol
 from zoneinfo import ZoneInfo
 
 from bot.errors import ConfigurationError
-from bot.workdays.working_days import WorkingDayCalendar
 
 ReplyKind = Literal["online", "message"]
 
@@ -17,6 +16,12 @@ ReplyKind = Literal["online", "message"]
 DEFAULT_ZONE = "Asia/Shanghai"
 # A whole year without one open window means a broken calendar; stop instead of searching forever.
 MAX_CLOSED_DAYS = 366
+
+
+class Days(Protocol):
+    """Which days the windows apply on: the working days, or only those someone is on duty."""
+
+    def is_working_day(self, d: date, /) -> bool: ...
 
 
 def as_utc(at: datetime) -> datetime:
@@ -48,41 +53,57 @@ class ServiceHours:
         """`at` on the center's wall clock."""
         return as_utc(at).astimezone(self.tz)
 
-    def is_open(self, at: datetime, calendar: WorkingDayCalendar) -> bool:
+    def is_open(self, at: datetime, days: Days) -> bool:
         local = self.local(at)
-        if not calendar.is_working_day(local.date()):
+        if not days.is_working_day(local.date()):
             return False
         now = local.time()
         return any(start <= now < end for start, end in self.windows)
 
-    def next_opening(self, at: datetime, calendar: WorkingDayCalendar) -> datetime:
+    def next_opening(self, at: datetime, days: Days) -> datetime:
         """The first moment at or after `at` when service is open (`at` itself if open), in UTC."""
-        return next(self._open_spans(at, calendar))[0]
+        return next(self._open_spans(at, days))[0]
 
-    def add_service_time(
-        self, start: datetime, duration: timedelta, calendar: WorkingDayCalendar
-    ) -> datetime:
-        """When `duration` of open service time has passed since `start`; closed time does not count."""
-        if duration < timedelta(0):
-            raise ValueError(f"duration must not be negative, got {duration}")
-        remaining = duration
-        spans = self._open_spans(start, calendar)
-        while True:
-            opens, closes = next(spans)
-            if remaining <= closes - opens:
-                return opens + remaining
-            remaining -= closes - opens
+    def open_time_left(self, at: datetime, days: Days) -> timedelta:
+        """Open time from `at` to the end of its own day (lunch breaks do not count)."""
+        at = as_utc(at)
+        day = self.local(at).date()
+        if not days.is_working_day(day):
+            return timedelta(0)
+        return sum(
+            (
+                self._utc(day, end) - max(self._utc(day, start), at)
+                for start, end in self.windows
+                if self._utc(day, end) > at
+            ),
+            timedelta(0),
+        )
 
-    def _open_spans(
-        self, start: datetime, calendar: WorkingDayCalendar
-    ) -> Iterator[tuple[datetime, datetime]]:
+    def last_open_moment(self, after: datetime, by: datetime, days: Days) -> datetime | None:
+        """The latest moment in (`after`, `by`] that service is open right up to: `by` itself inside
+        a window, else the end of the last window before it (a window's start is not open up to it);
+        None when nothing is open in between."""
+        after, by = as_utc(after), as_utc(by)
+        latest = None
+        for opens, closes in self._open_spans(after, days):
+            if opens >= by:
+                break
+            latest = min(closes, by)
+        return latest
+
+    def end_of_first_day_open(self, after: datetime, days: Days) -> datetime:
+        """When the last window closes on the first day with service open at or after `after`."""
+        opens = self.next_opening(after, days)
+        return self._utc(self.local(opens).date(), self.windows[-1][1])
+
+    def _open_spans(self, start: datetime, days: Days) -> Iterator[tuple[datetime, datetime]]:
         """Open spans in UTC from `start` on, the first one clipped to begin at `start`."""
         start = as_utc(start)
         day = self.local(start).date()
         closed_days = 0
         while closed_days < MAX_CLOSED_DAYS:
             closed_days += 1
-            if calendar.is_working_day(day):
+            if days.is_working_day(day):
                 for opens_at, closes_at in self.windows:
                     opens, closes = self._utc(day, opens_at), self._utc(day, closes_at)
                     if closes > start:

@@ -13,9 +13,11 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import select
 
 from bot.clock import MovableClock
 from bot.settings import REPO_ROOT
+from bot.store.tables import deadline_t
 from tests.conftest import WORKDAY_MORNING, RunningService, ServiceFactory
 
 BEIJING = ZoneInfo("Asia/Shanghai")
@@ -63,6 +65,17 @@ async def act(svc: RunningService, username: str, path: str, body: Any = None) -
     return await (await svc.console(username)).post(path, body)
 
 
+async def deadlines(svc: RunningService) -> list[tuple[str, datetime, bool]]:
+    """(reason, due time, still waiting for an answer) of every reply deadline row, oldest first."""
+    query = select(
+        deadline_t.c.reason,
+        deadline_t.c.due_at,
+        deadline_t.c.superseded_at.is_(None) & deadline_t.c.answered_at.is_(None),
+    ).order_by(deadline_t.c.id)
+    rows = await svc.database.read(lambda conn: conn.execute(query).all())
+    return [(r[0], r[1], bool(r[2])) for r in rows]
+
+
 def assert_kind(reply: str, kind: str, due: str) -> None:
     if kind == "online":
         assert "在线咨询" in reply and "留言咨询" not in reply, reply
@@ -71,37 +84,50 @@ def assert_kind(reply: str, kind: str, due: str) -> None:
     assert f"{due}前" in reply, reply
 
 
-# ---- online or message ---------------------------------------------------------------------------
+# ---- online or message, and the due time promised ----------------------------------------------
 @pytest.mark.parametrize(
     ("opened", "kind", "due", "deadline"),
     [
         # Wednesday: the afternoon window closes at 17:30 (data/service_hours.yml).
-        (beijing(11, 25, 17, 29), "online", "11月25日 22:29", beijing(11, 25, 22, 29)),
-        (beijing(11, 25, 17, 30), "message", "11月26日 17:30", beijing(11, 26, 17, 30)),
-        (beijing(11, 25, 12, 30), "message", "11月26日 12:30", beijing(11, 26, 12, 30)),  # lunch
-        (beijing(11, 25, 8, 59), "message", "11月26日 08:59", beijing(11, 26, 8, 59)),
-        (beijing(11, 25, 9, 0), "online", "11月25日 14:00", beijing(11, 25, 14, 0)),
-        # 国庆节 is a holiday although it is a Thursday.
-        (beijing(10, 1, 10), "message", "10月2日 10:00", beijing(10, 2, 10)),
+        (beijing(11, 25, 9, 0), "online", "今天14:00", beijing(11, 25, 14, 0)),
+        (beijing(11, 25, 15, 59), "online", "今天17:30", beijing(11, 25, 17, 30)),  # not 20:59
+        (beijing(11, 25, 16, 30), "online", "今天17:30", beijing(11, 25, 17, 30)),  # an hour left
+        # Less than online_min_minutes (60) of the day left: a message, due when 24 h end.
+        (beijing(11, 25, 17, 29), "message", "11月26日（周四）17:29", beijing(11, 26, 17, 29)),
+        (beijing(11, 25, 17, 30), "message", "11月26日（周四）17:30", beijing(11, 26, 17, 30)),
+        (beijing(11, 25, 20, 0), "message", "11月26日（周四）17:30", beijing(11, 26, 17, 30)),
+        # Lunch: 24 h end in Thursday's break, so the promise is the break's start.
+        (beijing(11, 25, 12, 30), "message", "11月26日（周四）12:00", beijing(11, 26, 12, 0)),
+        # Before opening: the same day's closing is the last on-duty moment within 24 h.
+        (beijing(11, 25, 8, 59), "message", "今天17:30", beijing(11, 25, 17, 30)),
+        # 国庆节 is a holiday although it is a Thursday: nobody is on duty within 24 h, so the
+        # promise is the close of the first working day after it (later than the standard).
+        (beijing(10, 1, 10), "message", "10月8日（周四）17:30", beijing(10, 8, 17, 30)),
         # Make-up working days: Sunday 20 September and Saturday 10 October 2026.
-        (beijing(9, 20, 10), "online", "9月20日 15:00", beijing(9, 20, 15)),
-        (beijing(10, 10, 10), "online", "10月10日 15:00", beijing(10, 10, 15)),
-        # An ordinary Saturday is closed.
-        (beijing(11, 28, 10), "message", "11月29日 10:00", beijing(11, 29, 10)),
+        (beijing(9, 20, 10), "online", "今天15:00", beijing(9, 20, 15)),
+        (beijing(10, 10, 10), "online", "今天15:00", beijing(10, 10, 15)),
+        # An ordinary Saturday is closed, and so is Sunday: Monday's closing.
+        (beijing(11, 28, 10), "message", "11月30日（周一）17:30", beijing(11, 30, 17, 30)),
+        # Friday after closing: the 24 h end on Saturday, nobody is on duty: Monday's closing.
+        (beijing(11, 27, 17, 40), "message", "11月30日（周一）17:30", beijing(11, 30, 17, 30)),
     ],
     ids=[
+        "opening",
+        "issue-15:59",
+        "last-online-hour",
         "workday-17:29",
         "workday-17:30",
+        "evening",
         "lunch-break",
         "before-opening",
-        "opening",
         "national-day",
         "makeup-sunday",
         "makeup-saturday",
         "plain-saturday",
+        "friday-evening",
     ],
 )
-async def test_online_or_message_follows_hours_and_the_official_calendar(
+async def test_online_or_message_and_the_due_time_follow_the_hours_and_the_official_calendar(
     start_service: ServiceFactory, opened: datetime, kind: str, due: str, deadline: datetime
 ):
     svc = await start_service(clock=MovableClock(opened))
@@ -112,8 +138,8 @@ async def test_online_or_message_follows_hours_and_the_official_calendar(
     item = await only_item(svc, openid)
     assert (item["kind"], item["specialty"], item["status"]) == (kind, "labor", "open")
     assert item["deadline_at"] == iso(deadline)
-    assert deadline - opened == (timedelta(hours=5) if kind == "online" else timedelta(hours=24))
     assert await svc.scalar("SELECT kind FROM consultation") == kind
+    assert await deadlines(svc) == [("opened", deadline, True)]
 
 
 @pytest.mark.parametrize(
@@ -135,7 +161,7 @@ async def test_online_needs_someone_on_duty_who_serves_the_topic(
     for name, role, specialties in accounts:
         await svc.add_account(name, role=role, specialties=specialties)
     reply, _openid = await ask_for_human(svc)
-    due = "11月25日 15:00" if kind == "online" else "11月26日 10:00"
+    due = "今天15:00" if kind == "online" else "11月26日（周四）10:00"
     assert_kind(reply, kind, due)
     assert await svc.scalar("SELECT kind FROM handoff") == kind
     assert await svc.scalar("SELECT specialty FROM handoff") == "labor"
@@ -150,7 +176,7 @@ async def test_a_second_request_repeats_the_first_due_time(start_service: Servic
     await citizen.say("转人工")
     clock.advance(hours=1)
     again = await citizen.say("转人工")
-    assert again.reply_text is not None and "11月25日 15:00" in again.reply_text
+    assert again.reply_text is not None and "今天15:00前" in again.reply_text
     assert await svc.count("handoff") == 1
 
 
@@ -170,11 +196,11 @@ async def test_the_duty_roster_decides_who_is_on_duty(start_service: ServiceFact
     svc = await start_service(clock=clock, data_dir=data_with_roster(tmp_path, "{3: [wang], 4: [zhang]}"))
     await svc.add_account("zhang", specialties=["labor"])
     reply, _openid = await ask_for_human(svc)
-    assert_kind(reply, "message", "11月26日 10:00")  # zhang is not on duty on Wednesdays
+    assert_kind(reply, "message", "11月26日（周四）10:00")  # zhang is not on duty on Wednesdays
 
     await svc.add_account("wang", specialties=["labor"])
     reply, openid = await ask_for_human(svc)
-    assert_kind(reply, "online", "11月25日 15:00")
+    assert_kind(reply, "online", "今天15:00")
     item = await only_item(svc, openid)
     clock.set(beijing(11, 25, 14, 0))
     assert await svc.sweep() == 1
@@ -182,40 +208,44 @@ async def test_the_duty_roster_decides_who_is_on_duty(start_service: ServiceFact
     assert await notices(svc, "zhang") == []
 
 
-# ---- counting service hours only -----------------------------------------------------------------
-async def test_service_hours_counting_carries_an_online_deadline_over_the_night(
+# ---- the promise is the deadline ----------------------------------------------------------------
+async def test_the_closing_time_promised_is_the_deadline_that_reminds_and_breaches(
     start_service: ServiceFactory,
 ):
-    clock = MovableClock(beijing(11, 25, 17, 0))
-    svc = await start_service(clock=clock, deadline_counting="service_hours")
+    """The issue: at 15:59 the citizen is promised 17:30, and that is what the clocks keep."""
+    clock = MovableClock(beijing(11, 25, 15, 59))
+    svc = await start_service(clock=clock)
     await svc.add_account("zhang", specialties=["labor"])
     await svc.add_account("boss", role="supervisor", specialties=[])
     reply, openid = await ask_for_human(svc)
-    # 30 min on Wednesday, 3 h on Thursday morning, 1 h 30 after 13:30.
-    assert_kind(reply, "online", "11月26日 15:00")
+    assert_kind(reply, "online", "今天17:30")
     item = await only_item(svc, openid)
-    assert item["deadline_at"] == iso(beijing(11, 26, 15))
+    assert item["deadline_at"] == iso(beijing(11, 25, 17, 30))
 
-    clock.set(beijing(11, 25, 22, 1))  # calendar counting would have breached at 22:00
+    clock.set(beijing(11, 25, 16, 29))
     assert await svc.sweep() == 0
-    clock.set(beijing(11, 26, 13, 59))
+    clock.set(beijing(11, 25, 16, 30))  # 60 minutes before the promise
+    assert await svc.sweep() == 1
+    clock.set(beijing(11, 25, 17, 15))  # 15 minutes before
+    assert await svc.sweep() == 1
+    clock.set(beijing(11, 25, 17, 30))
+    assert await svc.sweep() == 1
+    assert (await only_item(svc, openid))["breached"] is True
+    assert await notices(svc, "boss") == [(item["id"], "breached")]
+
+
+async def test_a_promise_over_the_weekend_is_mondays_closing(start_service: ServiceFactory):
+    clock = MovableClock(beijing(11, 27, 17, 40))  # Friday after closing
+    svc = await start_service(clock=clock)
+    await svc.add_account("zhang", specialties=["labor"])
+    reply, openid = await ask_for_human(svc)
+    assert_kind(reply, "message", "11月30日（周一）17:30")
+    item = await only_item(svc, openid)
+    clock.set(beijing(11, 30, 13, 29))  # nothing fires over the weekend
     assert await svc.sweep() == 0
-    clock.set(beijing(11, 26, 14, 0))
+    clock.set(beijing(11, 30, 13, 30))  # 4 h before Monday's closing
     assert await svc.sweep() == 1
     assert await notices(svc, "zhang") == [(item["id"], "reminder")]
-    clock.set(beijing(11, 26, 15, 0))
-    assert await svc.sweep() == 2  # the 15-minute reminder and the breach
-    assert (await only_item(svc, openid))["breached"] is True
-
-
-async def test_service_hours_counting_of_a_message_skips_nights_and_the_weekend(
-    start_service: ServiceFactory,
-):
-    svc = await start_service(clock=MovableClock(beijing(11, 25, 17, 30)), deadline_counting="service_hours")
-    await svc.add_account("zhang", specialties=["labor"])
-    reply, _openid = await ask_for_human(svc)
-    # 24 h of 7-hour days: Thursday, Friday, Monday, then 3 h on Tuesday 1 December.
-    assert_kind(reply, "message", "12月1日 12:00")
 
 
 # ---- reminders and breaches ------------------------------------------------------------------------
@@ -470,6 +500,6 @@ async def test_the_due_time_told_to_the_citizen_follows_the_centers_time_zone(
     svc = await start_service(clock=clock, data_dir=data)
     await svc.add_account("zhang", specialties=["labor"])
     reply, openid = await ask_for_human(svc)
-    assert_kind(reply, "online", "11月25日 16:00")  # 11:00 + 5 h on the center's clock, not 15:00
+    assert_kind(reply, "online", "今天16:00")  # 11:00 + 5 h on the center's clock, not 15:00
     item = await only_item(svc, openid)
     assert item["deadline_at"] == iso(WORKDAY_MORNING + timedelta(hours=5))

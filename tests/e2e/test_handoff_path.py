@@ -27,7 +27,7 @@ async def test_request_human_is_claimed_answered_and_delivered(
     await citizen.say("老板拖欠我三个月工资")
     told = await citizen.say("转人工")
     assert told.reply_text is not None
-    assert "在线咨询" in told.reply_text and "11月25日 15:00" in told.reply_text  # 10:00 + 5 h, Beijing
+    assert "在线咨询" in told.reply_text and "今天15:00前" in told.reply_text  # 10:00 + 5 h, Beijing
 
     console = await svc.console("zhang")
     [item] = await console.queue(status="open")

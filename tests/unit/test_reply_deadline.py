@@ -1,8 +1,11 @@
-"""Online (5 h, 002 §6.2 h) or message (24 h, §6.2 g) handoffs, their deadlines and reminders."""
+"""Online (5 h, 002 §6.2 h) or message (24 h, §6.2 g) handoffs, the due time promised to the citizen
+(which is the deadline), and its reminders: always when consultants are on duty, never later than the
+standard unless nobody is on duty in all of the 24 hours."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -13,7 +16,7 @@ from bot.center.calendar_files import ServiceHoursFile, load_calendar, load_serv
 from bot.errors import LegalAidError
 from bot.settings import REPO_ROOT
 from bot.workdays.duty import Consultant, DutyRoster
-from bot.workdays.service_calendar import Counting, ServiceCalendar
+from bot.workdays.service_calendar import ServiceCalendar
 from bot.workdays.service_hours import ReminderPoints, ServiceHours
 from bot.workdays.working_days import WorkingDayCalendar
 from handoff.reply_deadline import (
@@ -60,14 +63,20 @@ def decide(
     specialty: str = "labor",
     consultants: tuple[Consultant, ...] = (ZHANG, LI),
     roster: DutyRoster | None = None,
-    counting: Counting = "calendar",
+    online_min: timedelta = timedelta(minutes=60),
 ) -> ReplyDeadline:
     return decide_reply_deadline(
         opened_at,
         specialty=specialty,
         consultants=consultants,
-        service=ServiceCalendar(calendar, hours, roster or DutyRoster(), POINTS, counting),
+        service=ServiceCalendar(calendar, hours, roster or DutyRoster(), POINTS, online_min),
     )
+
+
+def due(opened_at: datetime, *args: Any, **kwargs: Any) -> tuple[str, datetime]:
+    """(kind, due time) of a handoff opened at `opened_at`; the same arguments as `decide`."""
+    deadline = decide(opened_at, *args, **kwargs)
+    return deadline.kind, deadline.due_at
 
 
 # --- online or message ---------------------------------------------------------------------------
@@ -76,7 +85,9 @@ def decide(
 @pytest.mark.parametrize(
     ("opened_at", "kind"),
     [
-        (shanghai(2026, 3, 2, 17, 29, 59), "online"),  # Monday, last second of service
+        (shanghai(2026, 3, 2, 16, 30), "online"),  # Monday, an hour of service left
+        (shanghai(2026, 3, 2, 16, 30, 1), "message"),  # less than an hour left
+        (shanghai(2026, 3, 2, 17, 29, 59), "message"),  # Monday, last second of service
         (shanghai(2026, 3, 2, 17, 30), "message"),  # Monday, closed
         (shanghai(2026, 3, 2, 12, 30), "message"),  # lunch
         (shanghai(2026, 10, 5, 10, 0), "message"),  # 国庆, a Monday
@@ -118,34 +129,140 @@ def test_roster_can_leave_a_specialty_without_anyone(
     assert decide(tuesday, calendar, hours, roster=monday_without_zhang).kind == "online"
 
 
-# --- deadlines -----------------------------------------------------------------------------------
+# --- the promise: when the standard's hours end, if anyone is on duty then --------------------------
 
-
-def test_calendar_counting_is_plain_hours(calendar: WorkingDayCalendar, service: ServiceHoursFile) -> None:
-    late_afternoon = shanghai(2026, 3, 2, 17, 0)
-    assert decide(late_afternoon, calendar, service.hours).due_at == shanghai(2026, 3, 2, 22, 0)
-    evening = shanghai(2026, 3, 6, 18, 0)  # Friday
-    assert decide(evening, calendar, service.hours).due_at == shanghai(2026, 3, 7, 18, 0)
+MONDAY, FRIDAY = (2026, 3, 2), (2026, 3, 6)
 
 
 @pytest.mark.parametrize(
     ("opened_at", "kind", "due_at"),
     [
-        # online over the night: 30 min on Monday, then 4.5 h on Tuesday (09:00-12:00, 13:30-15:00)
-        (shanghai(2026, 3, 2, 17, 0), "online", shanghai(2026, 3, 3, 15, 0)),
-        # message over a weekend: Friday night, then 7 h a day Mon-Wed and 3 h on Thursday
-        (shanghai(2026, 3, 6, 18, 0), "message", shanghai(2026, 3, 12, 12, 0)),
-        # message over 国庆: 10.8 Thu, 10.9 Fri, 10.10 make-up Sat, then 3 h on Monday 10.12
-        (shanghai(2026, 9, 30, 18, 0), "message", shanghai(2026, 10, 12, 12, 0)),
-        # message on a holiday: counting starts on the first working day after 春节
-        (shanghai(2026, 2, 16, 10, 0), "message", shanghai(2026, 2, 27, 12, 0)),
+        # The issue: 15:59 + 5 h is 20:59, when nobody works: the promise is the 17:30 closing.
+        (shanghai(*MONDAY, 15, 59), "online", shanghai(*MONDAY, 17, 30)),
+        (shanghai(*MONDAY, 10, 0), "online", shanghai(*MONDAY, 15, 0)),  # 5 h end on duty
+        (shanghai(*MONDAY, 11, 30), "online", shanghai(*MONDAY, 16, 30)),  # across the lunch break
+        (shanghai(*MONDAY, 16, 30), "online", shanghai(*MONDAY, 17, 30)),  # the last online hour
+        # The evening: 24 h end on Tuesday evening, so the promise is Tuesday's closing.
+        (shanghai(*MONDAY, 17, 40), "message", shanghai(2026, 3, 3, 17, 30)),
+        (shanghai(*MONDAY, 20, 0), "message", shanghai(2026, 3, 3, 17, 30)),
+        (shanghai(*MONDAY, 23, 59), "message", shanghai(2026, 3, 3, 17, 30)),
+        # Before opening, the same day's closing is the last on-duty moment within 24 h.
+        (shanghai(*MONDAY, 8, 0), "message", shanghai(*MONDAY, 17, 30)),
+        # Too late in the day for online: 24 h end on duty on Tuesday.
+        (shanghai(*MONDAY, 16, 31), "message", shanghai(2026, 3, 3, 16, 31)),
+        # The lunch break: 24 h end at 12:30 on Tuesday, so the promise is the break's start.
+        (shanghai(*MONDAY, 12, 30), "message", shanghai(2026, 3, 3, 12, 0)),
+        # A window's start is not on duty up to it: 13:30 on Tuesday becomes 12:00.
+        (shanghai(*MONDAY, 13, 29, 59), "message", shanghai(2026, 3, 3, 12, 0)),
+        # Seconds are dropped: the citizen is told minutes, and the deadline is that minute.
+        (shanghai(*MONDAY, 10, 0, 30), "online", shanghai(*MONDAY, 15, 0)),
     ],
 )
-def test_service_hours_counting(
+def test_the_promise_falls_on_duty_within_the_standard(
     opened_at: datetime, kind: str, due_at: datetime, calendar: WorkingDayCalendar, service: ServiceHoursFile
 ) -> None:
-    deadline = decide(opened_at, calendar, service.hours, counting="service_hours")
-    assert (deadline.kind, deadline.due_at) == (kind, due_at)
+    assert due(opened_at, calendar, service.hours) == (kind, due_at)
+
+
+def test_an_online_promise_ending_in_the_lunch_break_is_the_breaks_start(
+    calendar: WorkingDayCalendar,
+) -> None:
+    """A center opening at 07:00: 08:00 + 5 h is 13:00, in the lunch break."""
+    early = ServiceHours(((time(7), time(12)), (time(13, 30), time(17, 30))), SHANGHAI)
+    assert due(shanghai(*MONDAY, 8, 0), calendar, early) == ("online", shanghai(*MONDAY, 12, 0))
+
+
+@pytest.mark.parametrize(
+    ("opened_at", "due_at"),
+    [
+        # Friday evening to Saturday evening: nobody on duty in the 24 h, so Monday's closing.
+        (shanghai(*FRIDAY, 17, 40), shanghai(2026, 3, 9, 17, 30)),
+        (shanghai(2026, 3, 7, 10, 0), shanghai(2026, 3, 9, 17, 30)),  # Saturday
+        # Saturday evening: 24 h end on Sunday evening; still nobody: Monday's closing.
+        (shanghai(2026, 3, 7, 20, 0), shanghai(2026, 3, 9, 17, 30)),
+        # Sunday evening: 24 h end on Monday evening, on a working day: Monday's closing within 24 h.
+        (shanghai(2026, 3, 8, 20, 0), shanghai(2026, 3, 9, 17, 30)),
+        # Sunday morning: 24 h end on Monday at 10:00, on duty.
+        (shanghai(2026, 3, 8, 10, 0), shanghai(2026, 3, 9, 10, 0)),
+        # Friday, too late for online: the standard's 24 h reach Saturday, so Friday's closing.
+        (shanghai(*FRIDAY, 16, 45), shanghai(*FRIDAY, 17, 30)),
+    ],
+)
+def test_a_weekend(
+    opened_at: datetime, due_at: datetime, calendar: WorkingDayCalendar, service: ServiceHoursFile
+) -> None:
+    assert due(opened_at, calendar, service.hours) == ("message", due_at)
+
+
+@pytest.mark.parametrize(
+    ("opened_at", "kind", "due_at"),
+    [
+        # 国庆 2026 is 10.1-10.7; Sunday 9.20 and Saturday 10.10 are make-up working days.
+        (shanghai(2026, 9, 30, 15, 0), "online", shanghai(2026, 9, 30, 17, 30)),
+        (shanghai(2026, 9, 30, 18, 0), "message", shanghai(2026, 10, 8, 17, 30)),  # the eve: 10.8 closing
+        (shanghai(2026, 10, 2, 10, 0), "message", shanghai(2026, 10, 8, 17, 30)),  # in the holiday
+        (shanghai(2026, 10, 7, 20, 0), "message", shanghai(2026, 10, 8, 17, 30)),  # last evening: within 24 h
+        (shanghai(2026, 10, 7, 10, 0), "message", shanghai(2026, 10, 8, 10, 0)),  # last morning: 24 h on duty
+        (shanghai(2026, 9, 19, 20, 0), "message", shanghai(2026, 9, 20, 17, 30)),  # to the make-up Sunday
+        (shanghai(2026, 9, 20, 10, 0), "online", shanghai(2026, 9, 20, 15, 0)),  # on the make-up Sunday
+        (shanghai(2026, 10, 9, 18, 0), "message", shanghai(2026, 10, 10, 17, 30)),  # to the make-up Saturday
+        (shanghai(2026, 10, 10, 18, 0), "message", shanghai(2026, 10, 12, 17, 30)),  # Sunday off again
+    ],
+)
+def test_national_day_2026_and_its_make_up_days(
+    opened_at: datetime, kind: str, due_at: datetime, calendar: WorkingDayCalendar, service: ServiceHoursFile
+) -> None:
+    assert due(opened_at, calendar, service.hours) == (kind, due_at)
+
+
+@pytest.mark.parametrize(
+    ("online_min", "opened_at", "kind"),
+    [
+        (timedelta(minutes=60), shanghai(*MONDAY, 16, 30), "online"),  # exactly 60 minutes left
+        (timedelta(minutes=60), shanghai(*MONDAY, 16, 30, 1), "message"),
+        (timedelta(0), shanghai(*MONDAY, 17, 29), "online"),  # 0: online whenever someone is on duty
+        (timedelta(minutes=120), shanghai(*MONDAY, 15, 30), "online"),
+        (timedelta(minutes=120), shanghai(*MONDAY, 15, 31), "message"),
+        # The lunch break does not count: at 11:30, 30 min of the morning and 4 h of the afternoon.
+        (timedelta(minutes=270), shanghai(*MONDAY, 11, 30), "online"),
+        (timedelta(minutes=270), shanghai(*MONDAY, 11, 31), "message"),
+        (timedelta(minutes=300), shanghai(*MONDAY, 9, 0), "online"),
+    ],
+)
+def test_online_needs_online_min_of_the_days_service_ahead(
+    online_min: timedelta,
+    opened_at: datetime,
+    kind: str,
+    calendar: WorkingDayCalendar,
+    service: ServiceHoursFile,
+) -> None:
+    assert decide(opened_at, calendar, service.hours, online_min=online_min).kind == kind
+
+
+def test_the_promise_needs_someone_on_duty_that_day(
+    calendar: WorkingDayCalendar, service: ServiceHoursFile
+) -> None:
+    """Only zhang answers, and the roster has him on Mondays only: a Monday evening message waits
+    for the next Monday, the first day anyone is on duty."""
+    roster = DutyRoster({d: frozenset({"zhang"} if d == 1 else {"ghost"}) for d in range(1, 8)})
+    assert due(shanghai(*MONDAY, 20, 0), calendar, service.hours, consultants=(ZHANG,), roster=roster) == (
+        "message",
+        shanghai(2026, 3, 9, 17, 30),
+    )
+    # Li (family) is on duty every day the roster leaves open: someone of any specialty will do.
+    assert due(
+        shanghai(*MONDAY, 20, 0), calendar, service.hours, consultants=(ZHANG, LI), roster=DutyRoster()
+    ) == ("message", shanghai(2026, 3, 3, 17, 30))
+
+
+def test_with_nobody_who_answers_the_service_hours_stand_in(
+    calendar: WorkingDayCalendar, service: ServiceHoursFile
+) -> None:
+    for staff in [(), (ZHAO, ROOT)]:  # no accounts; only an inactive consultant and an admin
+        assert due(shanghai(*MONDAY, 20, 0), calendar, service.hours, consultants=staff) == (
+            "message",
+            shanghai(2026, 3, 3, 17, 30),
+        )
 
 
 def test_reminders_come_before_the_deadline_in_order(
@@ -155,8 +272,8 @@ def test_reminders_come_before_the_deadline_in_order(
     assert online == ReplyDeadline(
         "online", shanghai(2026, 3, 2, 15, 0), (shanghai(2026, 3, 2, 14, 0), shanghai(2026, 3, 2, 14, 45))
     )
-    message = decide(shanghai(2026, 3, 2, 20, 0), calendar, service.hours)
-    assert message.reminders == (shanghai(2026, 3, 3, 16, 0), shanghai(2026, 3, 3, 19, 0))
+    message = decide(shanghai(2026, 3, 2, 20, 0), calendar, service.hours)  # due Tuesday 17:30
+    assert message.reminders == (shanghai(2026, 3, 3, 13, 30), shanghai(2026, 3, 3, 16, 30))
 
 
 def test_reminders_at_or_before_the_opening_are_dropped(
@@ -240,33 +357,32 @@ STAFF = st.lists(
 
 
 @given(opened_at=OPENINGS, staff=STAFF)
-def test_calendar_deadline_is_exactly_the_standards_hours(
+def test_the_promise_is_on_duty_and_within_the_standard_unless_nobody_works_in_it(
     opened_at: datetime,
     staff: list[Consultant],
     calendar: WorkingDayCalendar,
     service: ServiceHoursFile,
 ) -> None:
-    deadline = decide(opened_at, calendar, service.hours, consultants=tuple(staff))
+    hours = service.hours
+    deadline = decide(opened_at, calendar, hours, consultants=tuple(staff))
+    allowed = timedelta(hours=5) if deadline.kind == "online" else timedelta(hours=24)
+    assert deadline.due_at > opened_at
+    # On duty: the minute before the due time lies in service hours of a working day.
+    assert hours.is_open(deadline.due_at - timedelta(minutes=1), calendar)
+    assert hours.local(deadline.due_at).second == 0
     if deadline.kind == "online":
-        assert deadline.due_at - opened_at == timedelta(hours=5)
-        assert service.hours.is_open(opened_at, calendar)
+        assert hours.is_open(opened_at, calendar)
+        assert hours.open_time_left(opened_at, calendar) >= timedelta(minutes=60)
+    if deadline.due_at > opened_at + allowed:
+        # Later than the standard only when nobody is on duty in all of it, and then the first
+        # closing after it.
+        assert deadline.kind == "message"
+        assert hours.last_open_moment(opened_at, opened_at + allowed, calendar) is None
+        assert hours.local(deadline.due_at).time() == time(17, 30)
+        assert deadline.due_at - hours.next_opening(opened_at, calendar) < timedelta(days=1)
     else:
-        assert deadline.due_at - opened_at == timedelta(hours=24)
+        # Within it: nothing on duty after the promise would still have kept the standard.
+        later = hours.last_open_moment(deadline.due_at, opened_at + allowed, calendar)
+        assert later is None or later - deadline.due_at < timedelta(minutes=1)
     assert list(deadline.reminders) == sorted(deadline.reminders)
     assert all(opened_at < r < deadline.due_at for r in deadline.reminders)
-
-
-@given(opened_at=OPENINGS, staff=STAFF)
-def test_service_hours_deadline_is_never_earlier_than_calendar(
-    opened_at: datetime,
-    staff: list[Consultant],
-    calendar: WorkingDayCalendar,
-    service: ServiceHoursFile,
-) -> None:
-    by_calendar = decide(opened_at, calendar, service.hours, consultants=tuple(staff))
-    by_service = decide(
-        opened_at, calendar, service.hours, consultants=tuple(staff), counting="service_hours"
-    )
-    assert by_service.kind == by_calendar.kind
-    assert by_service.due_at >= by_calendar.due_at
-    assert all(opened_at < r < by_service.due_at for r in by_service.reminders)

@@ -48,6 +48,13 @@ def test_settings_come_from_the_environment(monkeypatch):
     assert load_settings().trusted_proxies == ["127.0.0.1", "10.0.0.5"]
 
 
+def test_the_removed_deadline_counting_stops_the_start(monkeypatch):
+    """A deployment that chose how deadlines count must learn that the choice is gone."""
+    monkeypatch.setenv("LEGALAID_DEADLINE_COUNTING", "service_hours")
+    with pytest.raises(ConfigurationError, match="LEGALAID_DEADLINE_COUNTING is no longer read"):
+        load_settings()
+
+
 def test_production_needs_the_nlu_token(monkeypatch):
     for name, value in {
         "LEGALAID_REDIS_URL": "redis://127.0.0.1:6379/0",

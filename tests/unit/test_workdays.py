@@ -149,6 +149,7 @@ def test_service_hours_file_as_shipped(service: ServiceHoursFile) -> None:
             online=(timedelta(minutes=60), timedelta(minutes=15)),
             message=(timedelta(minutes=240), timedelta(minutes=60)),
         ),
+        online_min=timedelta(minutes=60),
     )
     assert service.reminders.before("message") == (timedelta(minutes=240), timedelta(minutes=60))
 
@@ -235,36 +236,62 @@ def test_next_opening(
 
 
 @pytest.mark.parametrize(
-    ("start", "duration", "end"),
+    ("at", "left"),
     [
-        (shanghai(2026, 3, 2, 9, 0), timedelta(hours=3), shanghai(2026, 3, 2, 12, 0)),  # a whole window
-        (shanghai(2026, 3, 2, 11, 0), timedelta(hours=2), shanghai(2026, 3, 2, 14, 30)),  # over lunch
-        (shanghai(2026, 3, 2, 17, 0), timedelta(hours=1), shanghai(2026, 3, 3, 9, 30)),  # over the night
-        (shanghai(2026, 3, 6, 16, 30), timedelta(hours=2), shanghai(2026, 3, 9, 10, 0)),  # over a weekend
-        (shanghai(2026, 3, 7, 10, 0), timedelta(hours=1), shanghai(2026, 3, 9, 10, 0)),  # starts closed
-        (shanghai(2026, 9, 30, 17, 0), timedelta(hours=1), shanghai(2026, 10, 8, 9, 30)),  # over 国庆
-        (shanghai(2026, 3, 7, 10, 0), timedelta(0), shanghai(2026, 3, 9, 9, 0)),  # nothing, from closed
-        (shanghai(2026, 3, 2, 9, 0), timedelta(hours=24), shanghai(2026, 3, 5, 12, 0)),  # 7 h a day
+        (shanghai(2026, 3, 2, 8, 0), timedelta(hours=7)),  # before opening: the whole day
+        (shanghai(2026, 3, 2, 11, 30), timedelta(hours=4, minutes=30)),  # the lunch break does not count
+        (shanghai(2026, 3, 2, 12, 30), timedelta(hours=4)),  # in the break
+        (shanghai(2026, 3, 2, 16, 30), timedelta(hours=1)),
+        (shanghai(2026, 3, 2, 17, 30), timedelta(0)),  # closed for the day
+        (shanghai(2026, 3, 7, 10, 0), timedelta(0)),  # Saturday
+        (shanghai(2026, 2, 14, 16, 0), timedelta(hours=1, minutes=30)),  # make-up Saturday
     ],
 )
-def test_add_service_time(
-    start: datetime, duration: timedelta, end: datetime, calendar: WorkingDayCalendar, hours: ServiceHours
+def test_open_time_left_today(
+    at: datetime, left: timedelta, calendar: WorkingDayCalendar, hours: ServiceHours
 ) -> None:
-    result = hours.add_service_time(start, duration, calendar)
-    assert result == end
-    assert result.tzinfo is UTC
+    assert hours.open_time_left(at, calendar) == left
 
 
-def test_negative_service_time_is_refused(calendar: WorkingDayCalendar, hours: ServiceHours) -> None:
-    with pytest.raises(ValueError, match="negative"):
-        hours.add_service_time(shanghai(2026, 3, 2, 9), timedelta(seconds=-1), calendar)
+@pytest.mark.parametrize(
+    ("after", "by", "latest"),
+    [
+        (shanghai(2026, 3, 2, 10, 0), shanghai(2026, 3, 2, 15, 0), shanghai(2026, 3, 2, 15, 0)),  # open
+        (shanghai(2026, 3, 2, 15, 59), shanghai(2026, 3, 2, 20, 59), shanghai(2026, 3, 2, 17, 30)),  # evening
+        (shanghai(2026, 3, 2, 20, 0), shanghai(2026, 3, 3, 12, 30), shanghai(2026, 3, 3, 12, 0)),  # lunch
+        (shanghai(2026, 3, 2, 20, 0), shanghai(2026, 3, 3, 13, 30), shanghai(2026, 3, 3, 12, 0)),  # a start
+        (shanghai(2026, 3, 2, 20, 0), shanghai(2026, 3, 3, 17, 30), shanghai(2026, 3, 3, 17, 30)),  # an end
+        (shanghai(2026, 3, 2, 20, 0), shanghai(2026, 3, 3, 9, 0), None),  # nothing open in between
+        (shanghai(2026, 3, 6, 17, 40), shanghai(2026, 3, 7, 17, 40), None),  # Friday to Saturday
+        (shanghai(2026, 3, 2, 17, 0), shanghai(2026, 3, 2, 17, 10), shanghai(2026, 3, 2, 17, 10)),
+    ],
+)
+def test_last_open_moment(
+    after: datetime, by: datetime, latest: datetime | None, calendar: WorkingDayCalendar, hours: ServiceHours
+) -> None:
+    assert hours.last_open_moment(after, by, calendar) == latest
+
+
+@pytest.mark.parametrize(
+    ("after", "end"),
+    [
+        (shanghai(2026, 3, 6, 17, 40), shanghai(2026, 3, 9, 17, 30)),  # Friday evening -> Monday
+        (shanghai(2026, 3, 2, 8, 0), shanghai(2026, 3, 2, 17, 30)),  # the same day
+        (shanghai(2026, 9, 30, 18, 0), shanghai(2026, 10, 8, 17, 30)),  # across 国庆
+        (shanghai(2026, 10, 10, 18, 0), shanghai(2026, 10, 12, 17, 30)),  # after the make-up Saturday
+    ],
+)
+def test_end_of_the_first_day_open(
+    after: datetime, end: datetime, calendar: WorkingDayCalendar, hours: ServiceHours
+) -> None:
+    assert hours.end_of_first_day_open(after, calendar) == end
 
 
 def test_a_calendar_without_working_days_stops_instead_of_looping(hours: ServiceHours) -> None:
     every_day = frozenset(date(2026, 1, 1) + timedelta(days=i) for i in range(800))
     closed = WorkingDayCalendar(holidays=every_day, makeup_working_days=frozenset(), years=frozenset())
     with pytest.raises(ConfigurationError, match="no open service hours"):
-        hours.add_service_time(shanghai(2026, 3, 2, 9), timedelta(hours=1), closed)
+        hours.end_of_first_day_open(shanghai(2026, 3, 2, 9), closed)
 
 
 def test_service_hours_need_a_window() -> None:
@@ -300,10 +327,25 @@ GOOD_REST = "reminders: {online_minutes_before: [60], message_minutes_before: [6
             ("reminders.online_minutes_before.0",),
         ),
         ('windows: [{start: "09:00", end: "12:00"}]\n', ("reminders",)),
+        (
+            'windows: [{start: "09:00", end: "12:00"}]\nonline_min_minutes: 301\n' + GOOD_REST,
+            ("online_min_minutes", "300"),
+        ),
+        (
+            'windows: [{start: "09:00", end: "12:00"}]\nonline_min_minutes: "60"\n' + GOOD_REST,
+            ("online_min_minutes",),
+        ),
     ],
 )
 def test_bad_service_hours_file_names_file_and_key(tmp_path: Path, body: str, words: tuple[str, ...]) -> None:
     fails(write(tmp_path, body, "service_hours.yml"), load_service_hours, *words)
+
+
+def test_online_min_minutes_is_an_hour_unless_the_file_says(tmp_path: Path) -> None:
+    body = 'windows: [{start: "09:00", end: "12:00"}]\n' + GOOD_REST
+    assert load_service_hours(write(tmp_path, body)).online_min == timedelta(minutes=60)
+    body += "online_min_minutes: 0\n"
+    assert load_service_hours(write(tmp_path, body)).online_min == timedelta(0)
 
 
 def test_roster_is_read_by_weekday(tmp_path: Path) -> None:
@@ -317,30 +359,35 @@ def test_roster_is_read_by_weekday(tmp_path: Path) -> None:
 
 # --- properties ----------------------------------------------------------------------------------
 
-# Whole seconds: with windows on whole minutes, the last counted second then lies inside a window.
 STARTS = st.datetimes(
     min_value=datetime(2025, 1, 1), max_value=datetime(2026, 12, 31), timezones=st.just(UTC)
-).map(lambda d: d.replace(microsecond=0))
-DURATIONS = st.integers(min_value=1, max_value=72 * 3600).map(lambda s: timedelta(seconds=s))
+)
+SPANS = st.integers(min_value=1, max_value=72 * 3600).map(lambda s: timedelta(seconds=s))
 
 
-@given(start=STARTS, duration=DURATIONS)
-def test_service_time_ends_inside_an_open_window(
-    start: datetime, duration: timedelta, calendar: WorkingDayCalendar, hours: ServiceHours
+@given(after=STARTS, span=SPANS)
+def test_the_last_open_moment_is_open_up_to_it_and_the_latest(
+    after: datetime, span: timedelta, calendar: WorkingDayCalendar, hours: ServiceHours
 ) -> None:
-    end = hours.add_service_time(start, duration, calendar)
-    assert end >= start + duration
-    assert hours.is_open(end - timedelta(seconds=1), calendar)
+    by = after + span
+    latest = hours.last_open_moment(after, by, calendar)
+    if latest is None:
+        assert hours.next_opening(after, calendar) >= by
+        return
+    assert after < latest <= by
+    assert hours.is_open(latest - timedelta(microseconds=1), calendar)
+    assert latest == by or not hours.is_open(latest, calendar)
+    assert latest == by or hours.next_opening(latest, calendar) >= by
 
 
-@given(start=STARTS, first=DURATIONS, second=DURATIONS)
-def test_service_time_adds_up(
-    start: datetime, first: timedelta, second: timedelta, calendar: WorkingDayCalendar, hours: ServiceHours
+@given(at=STARTS)
+def test_open_time_left_ends_the_same_day(
+    at: datetime, calendar: WorkingDayCalendar, hours: ServiceHours
 ) -> None:
-    halfway = hours.add_service_time(start, first, calendar)
-    assert hours.add_service_time(halfway, second, calendar) == hours.add_service_time(
-        start, first + second, calendar
-    )
+    left = hours.open_time_left(at, calendar)
+    assert timedelta(0) <= left <= timedelta(hours=7)
+    if left:
+        assert hours.local(hours.next_opening(at, calendar)).date() == hours.local(at).date()
 
 
 # --- duty ----------------------------------------------------------------------------------------
