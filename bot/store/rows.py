@@ -207,22 +207,31 @@ class HandoffRow(Row):
 
 
 class ReplyDeadlineRow(Row):
-    """One deadline of a handoff; an appointment supersedes the current one (002 §6.2 e, g, h)."""
+    """One deadline of a handoff (002 §6.2 e, g, h): set when it opens, when the citizen writes after
+    an answer (the next reply), or by an appointment, which supersedes the one waiting."""
 
     __tablename__ = "reply_deadline"
-    # Pending deadlines only: answered, superseded and breached rows never slow the sweep down.
     __table_args__ = (
+        # Pending deadlines only: answered, superseded and breached rows never slow the sweep down.
         Index(
             "ix_reply_deadline_pending",
             "due_at",
             sqlite_where=text("superseded_at IS NULL AND answered_at IS NULL AND breached_at IS NULL"),
             postgresql_where=text("superseded_at IS NULL AND answered_at IS NULL AND breached_at IS NULL"),
         ),
+        # One deadline waiting for an answer per item (a breached one still waits).
+        Index(
+            "uq_reply_deadline_open",
+            "handoff_id",
+            unique=True,
+            sqlite_where=text("superseded_at IS NULL AND answered_at IS NULL"),
+            postgresql_where=text("superseded_at IS NULL AND answered_at IS NULL"),
+        ),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     handoff_id: Mapped[int] = mapped_column(ForeignKey("handoff.id"), index=True)
     due_at: Mapped[datetime] = mapped_column(UtcDateTime())
-    reason: Mapped[str] = mapped_column(String(16))  # opened | appointment
+    reason: Mapped[str] = mapped_column(String(16))  # opened | next_reply | appointment
     created_at: Mapped[datetime] = mapped_column(UtcDateTime())
     breached_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
     answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
