@@ -25,6 +25,7 @@ def queue_item_json(item: QueueItem, *, reveal: bool = False) -> dict[str, Any]:
         "kind": item.kind,
         "reason": item.reason,
         "deadline_at": _iso(item.deadline_at),
+        "deadline_running": item.deadline_running,
         "breached": item.breached,
         "breached_at": _iso(item.breached_at),
         "appointment_at": _iso(item.appointment_at),

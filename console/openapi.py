@@ -53,6 +53,10 @@ ITEM = _object(
     kind={"type": "string", "enum": ["online", "message"]},
     reason=STRING,
     deadline_at={"type": "string", "format": "date-time"},
+    deadline_running={
+        "type": "boolean",
+        "description": "a reply is due by deadline_at (false once the consultant answered)",
+    },
     breached={"type": "boolean"},
     assignee={"type": "string", "nullable": True},
     last_message={"type": "object", "nullable": True, "description": "the citizen's latest words"},

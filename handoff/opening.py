@@ -116,6 +116,25 @@ class HandoffOpening:
     def open_within(conn: Connection, planned: PlannedHandoff, now: datetime) -> int:
         return handoffs.insert_handoff(conn, planned.new, now)
 
+    async def plan_next_reply(self, live: LiveHandoff, now: datetime) -> ReplyDeadline | None:
+        """A citizen's message after the consultant's answer starts the next reply's deadline, by
+        the same rules as the first one, from this message; None while an answer is still awaited."""
+        if live.awaits_answer:
+            return None
+        staff = await self._db.read(consultants)
+        return self.deadline_for(staff, live.specialty, now)
+
+    def next_reply_notice(self, deadline: ReplyDeadline, now: datetime) -> str:
+        return self._say("handoff.next_reply", due=self.due_text(deadline.due_at, now))
+
+    @staticmethod
+    def start_next_reply_within(
+        conn: Connection, handoff_id: int, deadline: ReplyDeadline, now: datetime
+    ) -> bool:
+        return handoffs.start_next_reply(
+            conn, handoff_id, deadline.due_at, deadline.reminders, deadline.kind, now
+        )
+
     def still_waiting(self, live: LiveHandoff, now: datetime) -> str:
         """What a citizen hears when writing during a handoff: by when, or that it was passed on."""
         if live.status == "open":

@@ -166,12 +166,20 @@ class Conversation:
                 cancelled.append(HandoffOpening.cancel_within(conn, live.id, now))
 
         else:
-            # Never silence: unclaimed, say again by when; claimed, say it reached the consultant.
-            replies = [Outbound(self._handoffs.still_waiting(live, now))]
+            # Never silence: after an answer, by when the next reply comes; otherwise, unclaimed,
+            # say again by when, and claimed, say it reached the consultant.
+            next_reply = await self._handoffs.plan_next_reply(live, now)
+            if next_reply is None:
+                replies = [Outbound(self._handoffs.still_waiting(live, now))]
+            else:
+                replies = [Outbound(self._handoffs.next_reply_notice(next_reply, now))]
             change = "message"
 
             def within(conn: Connection) -> None:
-                touch(conn, live.id, now)
+                if next_reply is None:
+                    touch(conn, live.id, now)
+                elif HandoffOpening.start_next_reply_within(conn, live.id, next_reply, now):
+                    log.info("next_reply_due", handoff_id=live.id, kind=next_reply.kind)
                 self._handoffs.refresh_summary_within(conn, live)
 
         passive = bool(replies) and take_passive is not None and take_passive()

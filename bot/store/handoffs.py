@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, func, insert, or_, select, update
 
 from bot.store.tables import consultation_t, delivery_t, event_t, handoff_t, message_t, rowcount
-from bot.store.timers import meet_deadline, new_deadline, stop_timers
+from bot.store.timers import awaits_answer, deadline_if_none_open, meet_deadline, new_deadline, stop_timers
 from bot.store.word_index import index_words
 
 LIVE = handoff_t.c.status != "closed"
@@ -35,6 +35,8 @@ class LiveHandoff:
     kind: str
     due_at: datetime
     assignee_id: int | None
+    specialty: str
+    awaits_answer: bool  # a deadline waits for a consultant's answer; False after the answer
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,10 +57,20 @@ class NewHandoff:
 def live_handoff(conn: Connection, citizen_id: int) -> LiveHandoff | None:
     row = conn.execute(
         select(
-            handoff_t.c.id, handoff_t.c.status, handoff_t.c.kind, handoff_t.c.due_at, handoff_t.c.assignee_id
+            handoff_t.c.id,
+            handoff_t.c.status,
+            handoff_t.c.kind,
+            handoff_t.c.due_at,
+            handoff_t.c.assignee_id,
+            handoff_t.c.specialty,
+            awaits_answer(handoff_t.c.id).label("awaits_answer"),
         ).where(handoff_t.c.citizen_id == citizen_id, LIVE)
     ).first()
-    return None if row is None else LiveHandoff(row.id, row.status, row.kind, row.due_at, row.assignee_id)
+    if row is None:
+        return None
+    return LiveHandoff(
+        row.id, row.status, row.kind, row.due_at, row.assignee_id, row.specialty, bool(row.awaits_answer)
+    )
 
 
 def consultation_topic(conn: Connection, consultation_id: int) -> tuple[str | None, dict[str, Any] | None]:
@@ -361,6 +373,31 @@ def set_appointment(
     stop_timers(conn, handoff_id, now)
     new_deadline(conn, handoff_id, at, reminders, "appointment", now)
     record_event(conn, handoff_id, "appointment", actor_id, now, at=at.isoformat())
+    return True
+
+
+def start_next_reply(
+    conn: Connection,
+    handoff_id: int,
+    due_at: datetime,
+    reminders: Iterable[datetime],
+    kind: str,
+    now: datetime,
+) -> bool:
+    """The citizen wrote after the consultant's answer: the next reply is due, with its reminders.
+
+    Nothing starts when the item has closed meanwhile, or a deadline still waits for an answer.
+    The conditional UPDATE comes first and holds the row, as every transition's does, so a close
+    racing this waits for it and then stops the new deadline too.
+    """
+    if not rowcount(
+        conn.execute(update(handoff_t).where(handoff_t.c.id == handoff_id, LIVE).values(last_activity_at=now))
+    ):
+        return False
+    if deadline_if_none_open(conn, handoff_id, due_at, reminders, "next_reply", now) is None:
+        return False
+    conn.execute(update(handoff_t).where(handoff_t.c.id == handoff_id).values(due_at=due_at))
+    record_event(conn, handoff_id, "next_reply", None, now, kind=kind, due_at=due_at.isoformat())
     return True
 
 

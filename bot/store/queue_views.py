@@ -14,6 +14,7 @@ from sqlalchemy import Connection, func, or_, select
 
 from bot.store.sealed import protection_of
 from bot.store.tables import citizen_t, consultant_t, delivery_t, event_t, handoff_t, message_t, notice_t
+from bot.store.timers import awaits_answer
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +59,9 @@ class QueueItem:
     summary: str
     screening: dict[str, Any] | None
     last_messages: list[dict[str, Any]]
+    # A deadline waits for an answer: the first reply, the next one after the citizen wrote again,
+    # or an appointment; False once answered (deadline_at is then the one that was met).
+    deadline_running: bool = False
     specialty_name: str = ""  # the queue's Chinese name, filled in by the use case
 
     @property
@@ -127,6 +131,9 @@ class Notice:
     read: bool
 
 
+_RUNNING = awaits_answer(handoff_t.c.id).label("deadline_running")
+
+
 def list_items(
     conn: Connection,
     *,
@@ -141,7 +148,7 @@ def list_items(
     """The queue, newest deadline last; `specialties` limits a consultant to their queues."""
     assignee = consultant_t.alias("assignee")
     query = (
-        select(handoff_t, citizen_t.c.alias, assignee.c.username.label("assignee_name"))
+        select(handoff_t, citizen_t.c.alias, assignee.c.username.label("assignee_name"), _RUNNING)
         .join(citizen_t, citizen_t.c.id == handoff_t.c.citizen_id)
         .outerjoin(assignee, assignee.c.id == handoff_t.c.assignee_id)
         .order_by(handoff_t.c.due_at, handoff_t.c.id)
@@ -234,13 +241,14 @@ def _item(row: Any, last_message: LastMessage | None) -> QueueItem:
         summary=row.summary,
         screening=packet.get("screening"),
         last_messages=list(packet.get("last_messages", [])),
+        deadline_running=bool(row.deadline_running),
     )
 
 
 def item(conn: Connection, handoff_id: int) -> QueueItem | None:
     assignee = consultant_t.alias("assignee")
     row = conn.execute(
-        select(handoff_t, citizen_t.c.alias, assignee.c.username.label("assignee_name"))
+        select(handoff_t, citizen_t.c.alias, assignee.c.username.label("assignee_name"), _RUNNING)
         .join(citizen_t, citizen_t.c.id == handoff_t.c.citizen_id)
         .outerjoin(assignee, assignee.c.id == handoff_t.c.assignee_id)
         .where(handoff_t.c.id == handoff_id)

@@ -12,7 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Table, func, insert, select, update
+from sqlalchemy import Connection, Table, and_, exists, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from bot.store.tables import deadline_t, handoff_t, notice_t, reminder_t, rowcount
 
@@ -36,6 +38,7 @@ def new_deadline(
     reason: str,
     now: datetime,
 ) -> int:
+    """The item's deadline and its reminder points; the caller has stopped the one before it."""
     deadline_id = int(
         conn.execute(
             insert(deadline_t)
@@ -43,22 +46,53 @@ def new_deadline(
             .returning(deadline_t.c.id)
         ).scalar_one()
     )
-    points = [{"deadline_id": deadline_id, "handoff_id": handoff_id, "due_at": at} for at in reminders]
-    if points:
-        conn.execute(insert(reminder_t), points)
+    _add_reminders(conn, deadline_id, handoff_id, reminders)
     return deadline_id
 
 
+def deadline_if_none_open(
+    conn: Connection,
+    handoff_id: int,
+    due_at: datetime,
+    reminders: Iterable[datetime],
+    reason: str,
+    now: datetime,
+) -> int | None:
+    """A new deadline unless one still waits for an answer (then None): the unique index on open
+    deadlines decides, so a race with an appointment cannot leave two."""
+    upsert = sqlite_insert if conn.dialect.name == "sqlite" else pg_insert
+    deadline_id = conn.execute(
+        upsert(deadline_t)
+        .values(handoff_id=handoff_id, due_at=due_at, reason=reason, created_at=now)
+        .on_conflict_do_nothing(index_elements=["handoff_id"], index_where=_deadline_open())
+        .returning(deadline_t.c.id)
+    ).scalar_one_or_none()
+    if deadline_id is None:
+        return None
+    _add_reminders(conn, int(deadline_id), handoff_id, reminders)
+    return int(deadline_id)
+
+
+def awaits_answer(handoff_id: Any) -> Any:
+    """SQL: the item has a deadline still waiting for an answer."""
+    return exists().where(deadline_t.c.handoff_id == handoff_id, _deadline_open())
+
+
+def _add_reminders(
+    conn: Connection, deadline_id: int, handoff_id: int, reminders: Iterable[datetime]
+) -> None:
+    points = [{"deadline_id": deadline_id, "handoff_id": handoff_id, "due_at": at} for at in reminders]
+    if points:
+        conn.execute(insert(reminder_t), points)
+
+
 def meet_deadline(conn: Connection, handoff_id: int, now: datetime) -> None:
-    """The first answer meets the current deadline, and its reminders are no longer needed."""
+    """An answer meets the open deadline (the first one, or the next reply's), and its reminders
+    are no longer needed."""
     answered = (
         conn.execute(
             update(deadline_t)
-            .where(
-                deadline_t.c.handoff_id == handoff_id,
-                deadline_t.c.superseded_at.is_(None),
-                deadline_t.c.answered_at.is_(None),
-            )
+            .where(deadline_t.c.handoff_id == handoff_id, _deadline_open())
             .values(answered_at=now)
             .returning(deadline_t.c.id)
         )
@@ -172,6 +206,11 @@ def earliest_due(conn: Connection) -> datetime | None:
 
 def _reminder_pending() -> tuple[Any, ...]:
     return (reminder_t.c.sent_at.is_(None), reminder_t.c.cancelled_at.is_(None))
+
+
+def _deadline_open() -> Any:
+    """Waiting for an answer, breached or not: an item has at most one (uq_reply_deadline_open)."""
+    return and_(deadline_t.c.superseded_at.is_(None), deadline_t.c.answered_at.is_(None))
 
 
 def _deadline_pending() -> tuple[Any, ...]:

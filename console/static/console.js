@@ -322,11 +322,12 @@ function scheduleRefresh(handoffId) {
 }
 
 // ---- deadlines ------------------------------------------------------------------------------
-// An item's deadline state: closed; answered (first reply given and no appointment pending,
-// so the reply deadline is met); or live (counting down to deadline_at).
+// An item's deadline state: closed; answered (no reply is due: the consultant answered and the
+// citizen has not written since); or live (counting down to deadline_at: the first reply, the
+// next one after the citizen wrote again, or an appointment).
 function deadlineInfo(item) {
   if (item.status === 'closed') return { mode: 'closed' };
-  if (item.first_reply_at && !item.appointment_at) return { mode: 'answered' };
+  if (!item.deadline_running) return { mode: 'answered' };
   return { mode: 'live', at: item.deadline_at, breached: !!item.breached };
 }
 

@@ -119,6 +119,10 @@ async def test_a_request_for_a_human_appears_live_and_is_claimed_and_answered(
     # In one step in the page: a live update may re-render the transcript at any moment.
     await page.locator("#transcript").evaluate("list => list.lastElementChild.scrollIntoView(false)")
     await tab.screenshot("console-conversation-laptop.png")
+
+    # The citizen writes again: the next reply is due (10:00 + 5 h) and the item counts down again.
+    await citizen.say("合同我找找，工资条有")
+    await expect(tab.item().locator(".countdown")).to_have_text("剩余 5小时0分")
     tab.assert_no_script_errors()
 
 

@@ -137,7 +137,7 @@ async def test_online_or_message_and_the_due_time_follow_the_hours_and_the_offic
 
     item = await only_item(svc, openid)
     assert (item["kind"], item["specialty"], item["status"]) == (kind, "labor", "open")
-    assert item["deadline_at"] == iso(deadline)
+    assert item["deadline_at"] == iso(deadline) and item["deadline_running"] is True
     assert await svc.scalar("SELECT kind FROM consultation") == kind
     assert await deadlines(svc) == [("opened", deadline, True)]
 
@@ -390,6 +390,120 @@ async def test_after_a_transfer_the_reminders_go_to_the_new_queue(start_service:
     assert await notices(svc, "zhang") == []
     moved = await only_item(svc, openid, "li")
     assert moved["deadline_at"] == item["deadline_at"]  # a transfer does not restart the clock
+
+
+# ---- the next reply ------------------------------------------------------------------------------
+async def answer(svc: RunningService, handoff_id: int, text: str, username: str = "zhang") -> None:
+    status, body = await act(svc, username, f"/api/handoffs/{handoff_id}/messages", {"text": text})
+    assert status == 200, body
+
+
+async def test_a_message_after_the_answer_starts_the_next_reply_clock_until_answered(
+    start_service: ServiceFactory,
+):
+    clock = MovableClock(WORKDAY_MORNING)  # Wednesday 10:00: online, due 15:00
+    svc = await start_service(clock=clock)
+    await svc.add_account("zhang", specialties=["labor"])
+    _reply, openid = await ask_for_human(svc)
+    citizen = svc.citizen(openid)
+    item = await only_item(svc, openid)
+    clock.set(beijing(11, 25, 11, 0))
+    await answer(svc, item["id"], "请问有劳动合同吗？")
+    assert await deadlines(svc) == [("opened", beijing(11, 25, 15), False)]
+    assert (await only_item(svc, openid))["deadline_running"] is False
+
+    clock.set(beijing(11, 25, 14, 0))  # answered: nothing is due, nothing fires
+    assert await svc.sweep() == 0
+    told = await citizen.say("有合同，但是没写工资多少")
+    # Online again (3.5 h of the day left); 14:00 + 5 h is 19:00, after closing: 17:30.
+    assert told.reply_text is not None and "已转给工作人员" in told.reply_text
+    assert "今天17:30前回复您" in told.reply_text
+    assert await deadlines(svc) == [
+        ("opened", beijing(11, 25, 15), False),
+        ("next_reply", beijing(11, 25, 17, 30), True),
+    ]
+    waiting = await only_item(svc, openid)
+    assert waiting["deadline_at"] == iso(beijing(11, 25, 17, 30)) and waiting["deadline_running"] is True
+
+    clock.set(beijing(11, 25, 14, 10))  # more words while the reply is due start no other clock
+    more = await citizen.say("还有加班费也没给")
+    assert more.reply_text is not None and "已转给正在为您服务的工作人员" in more.reply_text
+    assert len(await deadlines(svc)) == 2
+
+    clock.set(beijing(11, 25, 16, 30))  # the next reply's reminders: 60 minutes before
+    assert await svc.sweep() == 1
+    assert await notices(svc, "zhang") == [(item["id"], "reminder")]
+
+    clock.set(beijing(11, 25, 17, 0))
+    await answer(svc, item["id"], "可以申请劳动仲裁，我把材料清单发给您。")
+    assert [d[2] for d in await deadlines(svc)] == [False, False]
+    clock.set(beijing(11, 25, 17, 30))
+    assert await svc.sweep() == 0  # the 17:15 reminder and the breach were met
+    after = await only_item(svc, openid)
+    assert after["breached"] is False and after["deadline_running"] is False
+    assert after["first_reply_at"] == iso(beijing(11, 25, 11))  # the record keeps the first reply
+
+    status, _ = await act(svc, "zhang", f"/api/handoffs/{item['id']}/close", {"outcome": "b"})
+    assert status == 200
+    clock.set(beijing(11, 26, 9, 0))
+    thanks = await citizen.say("好的谢谢")  # closed: the bot answers, no clock starts
+    assert thanks.reply_text is not None and "已转给工作人员" not in thanks.reply_text
+    assert len(await deadlines(svc)) == 2 and await svc.count("handoff") == 1
+
+
+async def test_an_unanswered_next_reply_is_breached_at_the_promise(start_service: ServiceFactory):
+    clock = MovableClock(WORKDAY_MORNING)
+    svc = await start_service(clock=clock)
+    await svc.add_account("zhang", specialties=["labor"])
+    await svc.add_account("boss", role="supervisor", specialties=[])
+    _reply, openid = await ask_for_human(svc)
+    citizen = svc.citizen(openid)
+    item = await only_item(svc, openid)
+    await answer(svc, item["id"], "请说说具体情况。")
+
+    clock.set(beijing(11, 27, 17, 40))  # Friday evening: the next reply is a message, due Monday
+    told = await citizen.say("我周一能去中心吗？")
+    assert told.reply_text is not None and "11月30日（周一）17:30前回复您" in told.reply_text
+    assert (await deadlines(svc))[-1] == ("next_reply", beijing(11, 30, 17, 30), True)
+    assert await svc.scalar("SELECT kind FROM handoff_event WHERE kind = 'next_reply'") == "next_reply"
+
+    clock.set(beijing(11, 30, 17, 29))
+    assert await svc.sweep() == 2  # the 4 h and 1 h reminders
+    clock.set(beijing(11, 30, 17, 30))
+    assert await svc.sweep() == 1
+    breached = await only_item(svc, openid)
+    assert breached["breached"] is True and breached["breached_at"] == iso(beijing(11, 30, 17, 30))
+    assert (item["id"], "breached") in await notices(svc, "boss")
+
+    clock.set(beijing(11, 30, 18, 0))  # still unanswered: a further message starts no other clock
+    await citizen.say("还在吗")
+    assert len(await deadlines(svc)) == 2
+    await answer(svc, item["id"], "在的，明天上午来中心吧。")  # the late answer closes the breached one
+    assert [d[2] for d in await deadlines(svc)] == [False, False]
+
+
+async def test_an_appointment_already_waiting_is_the_next_reply(start_service: ServiceFactory):
+    clock = MovableClock(WORKDAY_MORNING)
+    svc = await start_service(clock=clock)
+    await svc.add_account("zhang", specialties=["labor"])
+    _reply, openid = await ask_for_human(svc)
+    citizen = svc.citizen(openid)
+    item = await only_item(svc, openid)
+    await answer(svc, item["id"], "我查一下，明天答复您。")
+    promised = beijing(11, 26, 10)
+    status, _ = await act(
+        svc,
+        "zhang",
+        f"/api/handoffs/{item['id']}/appointment",
+        {"at": promised.astimezone(BEIJING).isoformat()},
+    )
+    assert status == 200
+    clock.set(beijing(11, 25, 14, 0))
+    await citizen.say("好的，我等您消息")
+    assert await deadlines(svc) == [
+        ("opened", beijing(11, 25, 15), False),
+        ("appointment", promised, True),
+    ]
 
 
 # ---- appointments ----------------------------------------------------------------------------------

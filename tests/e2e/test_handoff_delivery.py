@@ -87,7 +87,9 @@ async def test_a_refused_answer_is_held_noticed_once_and_released_by_the_next_me
     clock.advance(hours=30)  # the citizen reads the notice and writes back the next day
     back = await citizen.say("我看到通知了")
     assert back.status == 200 and back.reply_text is not None
-    assert "已转给正在为您服务的工作人员" in back.reply_text  # never silence, then the held answers
+    # Never silence: the citizen wrote after the answers, so the next reply is due (Thursday
+    # 16:10, online: today's 17:30 closing); then the held answers.
+    assert "已转给工作人员，他们会在今天17:30前回复您" in back.reply_text
     delivered = await wait_for(fake_wechat, citizen.openid, "custom_send", 2)
     assert [d["text"] for d in delivered] == [FIRST, SECOND]
     assert len(await sent_by(fake_wechat, citizen.openid, "template_send")) == 1

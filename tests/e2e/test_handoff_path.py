@@ -98,9 +98,12 @@ async def test_a_follow_up_after_the_answer_is_acknowledged_and_flagged_for_the_
     assert item["awaiting_reply"] is False
 
     follow_up = await citizen.say("公司不给我签合同")
-    assert follow_up.reply_text is not None and "已转给正在为您服务的工作人员" in follow_up.reply_text
+    # The next reply is due (10:00 + 5 h): the citizen is told by when, the console counts down.
+    assert follow_up.reply_text is not None and "已转给工作人员" in follow_up.reply_text
+    assert "今天15:00前回复您" in follow_up.reply_text
     [item] = await console.queue()
     assert item["awaiting_reply"] is True and item["last_message"]["text"] == "公司不给我签合同"
+    assert item["deadline_running"] is True
     _, detail = await console.get(f"/api/handoffs/{item['id']}")
     assert all(t["kind"] != "event" for t in detail["transcript"])  # a bare subscribe is no turn
 
