@@ -194,7 +194,13 @@ def _dialogue_ctx(
                 center.texts.say("handoff.answer_waiting_notice"),
             )
         )
-        app[DELIVERIES] = Deliveries(app[DELIVERY_LEDGER], app[WECHAT_API], clock, notice)
+        app[DELIVERIES] = Deliveries(
+            app[DELIVERY_LEDGER],
+            app[WECHAT_API],
+            clock,
+            notice,
+            labels={"consultant": center.texts.say("handoff.answer_prefix")},
+        )
         app[HANDOFFS] = HandoffQueue(
             app[DATABASE], clock, center.specialties, center.service, center.texts, app[LIVE], app[DELIVERIES]
         )

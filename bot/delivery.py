@@ -33,7 +33,11 @@ class FallbackNotice(Protocol):
 
 
 class Deliveries:
-    """The one way an answer leaves: send what is pending, hold what WeChat refuses, retry the rest."""
+    """The one way an answer leaves: send what is pending, hold what WeChat refuses, retry the rest.
+
+    `labels` go before a message by that author (data/texts.yml `handoff.answer_prefix` before a
+    consultant's), so the citizen sees a person answered; the transcript keeps the words as written.
+    """
 
     def __init__(
         self,
@@ -41,15 +45,19 @@ class Deliveries:
         channel: CitizenChannel,
         clock: Clock,
         notice: FallbackNotice | None = None,
+        labels: Mapping[str, str] | None = None,
     ) -> None:
         self._ledger = ledger
         self._channel = channel
         self._clock = clock
         self._notice = notice
+        self._labels = dict(labels or {})
 
     async def send(self, delivery_ids: list[int] | None = None) -> int:
         """Send these (or all due) deliveries; a refused answer is held and the citizen notified."""
-        return await deliver_pending(self._ledger, self._channel, self._clock, delivery_ids, self._notice)
+        return await deliver_pending(
+            self._ledger, self._channel, self._clock, delivery_ids, self._notice, self._labels
+        )
 
     async def send_due(self) -> int:
         """Periodic: send deliveries still pending (after a crash or a network failure), first
@@ -73,6 +81,7 @@ async def deliver_pending(
     clock: Clock,
     delivery_ids: list[int] | None = None,
     notice: FallbackNotice | None = None,
+    labels: Mapping[str, str] | None = None,
 ) -> int:
     """Send due pending deliveries (all, or the given ones); returns how many went out.
 
@@ -85,7 +94,7 @@ async def deliver_pending(
     sent = 0
     for item in await deliveries.claim_for_sending(delivery_ids, clock.now()):
         try:
-            await channel.send_text(item.citizen_openid, item.text)
+            await channel.send_text(item.citizen_openid, (labels or {}).get(item.author, "") + item.text)
         except (OutsideReplyWindow, TooManyMessages) as exc:
             log.warning("delivery_refused", delivery_id=item.delivery_id, errcode=exc.errcode)
             wants_notice = await deliveries.mark_held(

@@ -188,6 +188,8 @@ async def fake_wechat(aiohttp_server: Any, http: aiohttp.ClientSession) -> FakeW
 
 
 CONSOLE_PASSWORD = "correct-horse-7"
+# What a citizen reads before a consultant's words in WeChat (data/texts.yml handoff.answer_prefix).
+STAFF_REPLY = "工作人员回复："
 # Wednesday 25 November 2026, 10:00 in Beijing: a working day, inside the example service hours.
 WORKDAY_MORNING = datetime(2026, 11, 25, 2, 0, tzinfo=UTC)
 

@@ -23,8 +23,9 @@ RETRY_CARRIED = "passive_retry"  # `via` when a retry of the callback carried it
 class PendingDelivery:
     delivery_id: int
     citizen_openid: str
-    text: str
+    text: str  # as the author wrote it; the citizen may see a label before it (bot.delivery)
     attempts: int
+    author: str
 
 
 class DeliveryLedger:
@@ -152,7 +153,9 @@ def _claim_for_sending(
     conn: Connection, delivery_ids: list[int] | None, now: datetime, limit: int
 ) -> list[PendingDelivery]:
     query = (
-        select(delivery_t.c.id, delivery_t.c.attempts, citizen_t.c.openid, message_t.c.text)
+        select(
+            delivery_t.c.id, delivery_t.c.attempts, citizen_t.c.openid, message_t.c.text, message_t.c.author
+        )
         .join(message_t, message_t.c.id == delivery_t.c.message_id)
         .join(citizen_t, citizen_t.c.id == delivery_t.c.citizen_id)
         .where(delivery_t.c.status == "pending", delivery_t.c.next_attempt_at <= now)
@@ -171,5 +174,5 @@ def _claim_for_sending(
             .values(status="sending", attempts=delivery_t.c.attempts + 1, next_attempt_at=now)
         )
         if rowcount(result) == 1:
-            claimed.append(PendingDelivery(row.id, row.openid, row.text or "", row.attempts + 1))
+            claimed.append(PendingDelivery(row.id, row.openid, row.text or "", row.attempts + 1, row.author))
     return claimed

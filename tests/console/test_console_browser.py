@@ -12,7 +12,7 @@ import re
 from playwright.async_api import Page, expect
 
 from bot.clock import MovableClock
-from tests.conftest import CONSOLE_PASSWORD, WORKDAY_MORNING, FakeWeChatServer, ServiceFactory
+from tests.conftest import CONSOLE_PASSWORD, STAFF_REPLY, WORKDAY_MORNING, FakeWeChatServer, ServiceFactory
 from tests.console.conftest import TabOpener
 
 REPLY = "您好，请问有劳动合同吗？"
@@ -108,7 +108,7 @@ async def test_a_request_for_a_human_appears_live_and_is_claimed_and_answered(
     await expect(page.locator("#reply-text")).to_have_value("")
 
     sent = await fake_wechat.sent(citizen.openid)
-    assert sent[-1]["text"] == reply
+    assert sent[-1]["text"] == STAFF_REPLY + reply  # the console shows the words, WeChat who wrote them
 
     # The claimed item left 待认领 and waits under 处理中, answered.
     await expect(tab.item()).to_have_count(0)

@@ -15,6 +15,7 @@ import pytest
 from bot.clock import MovableClock
 from tests.conftest import (
     CONSOLE_PASSWORD,
+    STAFF_REPLY,
     WORKDAY_MORNING,
     ConsoleClient,
     FakeWeChatServer,
@@ -279,7 +280,7 @@ async def test_only_the_assignee_answers_until_a_supervisor_reassigns(
     [said] = [t for t in answered["transcript"] if t["author"] == "consultant"]
     assert (said["consultant"], said["text"]) == ("wang", "您好，我是王律师。")
     sent = await wait_for_sent(fake_wechat, openid, 1)
-    assert [s["text"] for s in sent] == ["您好，我是王律师。"]
+    assert [s["text"] for s in sent] == [STAFF_REPLY + "您好，我是王律师。"]
 
     status, body = await boss.post(f"/api/handoffs/{item['id']}/transfer", {"consultant": "ghost"})
     assert (status, body["field"]) == (422, "consultant")
@@ -524,7 +525,7 @@ async def test_two_consultants_answering_one_unclaimed_item_at_once_one_answer_g
         after = await item_of(boss, openid)
         assert (after["status"], after["assignee"]) == ("claimed", winner)
         sent = await wait_for_sent(fake_wechat, openid, 1)
-        assert [s["text"] for s in sent] == ["张：您好" if winner == "zhang" else "王：您好"]
+        assert [s["text"] for s in sent] == [STAFF_REPLY + ("张：您好" if winner == "zhang" else "王：您好")]
     answers = await center.scalar("SELECT COUNT(*) FROM message WHERE author = 'consultant'")
     assert answers == pairs
     assert await center.scalar("SELECT COUNT(*) FROM handoff_event WHERE kind = 'answered'") == pairs

@@ -11,7 +11,14 @@ import pytest
 
 from bot.app import DELIVERIES
 from bot.clock import MovableClock
-from tests.conftest import WORKDAY_MORNING, ConsoleClient, FakeWeChatServer, RunningService, ServiceFactory
+from tests.conftest import (
+    STAFF_REPLY,
+    WORKDAY_MORNING,
+    ConsoleClient,
+    FakeWeChatServer,
+    RunningService,
+    ServiceFactory,
+)
 
 TEMPLATE_ID = "TEMPLATE_ID"
 FIRST, SECOND = "您好，请把劳动合同拍照发给我。", "另外，请问您有工资条吗？"
@@ -91,7 +98,7 @@ async def test_a_refused_answer_is_held_noticed_once_and_released_by_the_next_me
     # 16:10, online: today's 17:30 closing); then the held answers.
     assert "已转给工作人员，他们会在今天17:30前回复您" in back.reply_text
     delivered = await wait_for(fake_wechat, citizen.openid, "custom_send", 2)
-    assert [d["text"] for d in delivered] == [FIRST, SECOND]
+    assert [d["text"] for d in delivered] == [STAFF_REPLY + FIRST, STAFF_REPLY + SECOND]
     assert len(await sent_by(fake_wechat, citizen.openid, "template_send")) == 1
 
     console = await svc.console("zhang")  # the clock moved past the console's idle timeout
@@ -121,7 +128,7 @@ async def test_without_a_template_the_answer_still_waits_for_the_citizen(
 
     await citizen.say("在吗")
     [delivered] = await wait_for(fake_wechat, citizen.openid, "custom_send", 1)
-    assert delivered["text"] == FIRST
+    assert delivered["text"] == STAFF_REPLY + FIRST
     assert [d["status"] for d in await deliveries(zhang, handoff_id)] == ["sent"]
 
 
@@ -143,7 +150,7 @@ async def test_a_failed_template_notice_is_tried_again_with_the_next_held_answer
 
     await citizen.say("收到")
     delivered = await wait_for(fake_wechat, citizen.openid, "custom_send", 2)
-    assert [d["text"] for d in delivered] == [FIRST, SECOND]
+    assert [d["text"] for d in delivered] == [STAFF_REPLY + FIRST, STAFF_REPLY + SECOND]
 
 
 async def test_an_unclaimed_citizen_writing_back_gets_the_wait_notice_and_the_held_answers(
@@ -163,7 +170,7 @@ async def test_an_unclaimed_citizen_writing_back_gets_the_wait_notice_and_the_he
     back = await citizen.say("我回来了")
     assert back.status == 200
     [delivered] = await wait_for(fake_wechat, citizen.openid, "custom_send", 1)
-    assert delivered["text"] == FIRST
+    assert delivered["text"] == STAFF_REPLY + FIRST
     assert [d["status"] for d in await deliveries(boss, item["id"])] == ["sent"]
 
 
@@ -197,7 +204,7 @@ async def test_network_trouble_keeps_the_answer_pending_for_the_retry_job(
     clock.advance(seconds=6)
     assert await jobs.send_due() == 1
     [delivered] = await sent_by(fake_wechat, citizen.openid, "custom_send")
-    assert delivered["text"] == FIRST
+    assert delivered["text"] == STAFF_REPLY + FIRST
     [shown] = await deliveries(zhang, handoff_id)
     assert (shown["status"], shown["via"], shown["delivered_at"]) == (
         "sent",

@@ -45,9 +45,11 @@ async def test_request_human_is_claimed_answered_and_delivered(
     assert status == 200
     [last] = [t for t in answered["transcript"] if t["author"] == "consultant"]
     assert last["delivery"]["status"] == "sent" and last["delivery"]["via"] == "custom_send"
+    assert last["text"] == "您好，请问有劳动合同吗？"  # the console shows the consultant's own words
 
     sent = await wait_for_sent(fake_wechat, citizen.openid, 1)
-    assert sent[-1]["text"] == "您好，请问有劳动合同吗？"
+    # In WeChat the citizen sees that a person answered (data/texts.yml handoff.answer_prefix).
+    assert sent[-1]["text"] == "工作人员回复：您好，请问有劳动合同吗？"
     assert await svc.scalar("SELECT answered_at IS NOT NULL FROM reply_deadline") in (True, 1)
 
 
@@ -112,4 +114,6 @@ async def test_a_follow_up_after_the_answer_is_acknowledged_and_flagged_for_the_
     )
     assert status == 200
     sent = await wait_for_sent(fake_wechat, citizen.openid, 2)
+    assert sent[0]["text"] == "工作人员回复：请说说具体情况"
     assert "不属于法律援助的范围" in sent[-1]["text"]
+    assert not sent[-1]["text"].startswith("工作人员回复：")  # the bot's closing words are not a person's

@@ -25,7 +25,7 @@ import pytest
 from bot.app import DELIVERIES, WECHAT_API
 from bot.clock import MovableClock
 from bot.delivery import RETRY_BACKOFF
-from tests.conftest import WORKDAY_MORNING, FakeWeChatServer, RunningService, ServiceFactory
+from tests.conftest import STAFF_REPLY, WORKDAY_MORNING, FakeWeChatServer, RunningService, ServiceFactory
 from tests.e2e.test_handoff_delivery import TEMPLATE_ID, answer, claimed_handoff, wait_for
 
 TIMEOUT = 0.5  # the service's wechat_timeout_seconds here: a late answer costs a fraction of a second
@@ -176,6 +176,6 @@ async def test_the_answer_reaches_the_citizen_once_whatever_the_api_does(
     assert await _calls_since(fake_wechat, before) == fault.calls
 
     received = await fake_wechat.sent(citizen.openid)
-    copies = [s for s in received if s["api"] == "custom_send" and s["text"] == ANSWER]
+    copies = [s for s in received if s["api"] == "custom_send" and s["text"] == STAFF_REPLY + ANSWER]
     notices = [s for s in received if s["api"] == "template_send"]
     assert (len(copies), len(notices)) == (fault.copies, int(fault.path == "held"))
