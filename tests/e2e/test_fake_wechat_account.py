@@ -59,7 +59,7 @@ async def test_the_fake_serves_the_configured_account_and_the_answer_is_delivere
 
     assert (sent["status"], sent["errcode"]) == ("sent", None)
     [delivered] = await sent_by(fake, citizen.openid, "custom_send")
-    assert delivered["text"] == FIRST
+    assert delivered["text"] == "工作人员回复：" + FIRST  # answers from people are marked as such
 
 
 @pytest.mark.parametrize(
