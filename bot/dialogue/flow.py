@@ -25,6 +25,7 @@ _HUMAN = re.compile(r"转人工|人工|真人|找律师说")
 _RESUME = re.compile(r"^\s*(继续|接着来|继续吧|好的继续)\s*$")
 _RESTART = re.compile(r"^\s*(重新开始|从头开始|重来)\s*$")
 HISTORY = "history"
+_DONT_KNOW = re.compile(r"不知道|不清楚|说不清|不晓得|不懂")
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,6 +147,10 @@ class FlowRunner:
         if isinstance(outcome, Advance):
             slots[HISTORY].append(step)
             return self.flow.next_step(slots, "")
+        dont_know = f"{self.flow.text_prefix}.dont_know.{step}"  # each question has its own help
+        if _DONT_KNOW.search(text) and self._texts.has(dont_know):
+            # "不知道" is an honest answer (whatever the NLU makes of it): help, not a rebuke.
+            return self.ask(step, slots, prefix=self._texts.say(dont_know))
         if turn.intent in self.flow.digressions:
             return self._answer_then_resume(turn, step, slots, digression)
         return self.ask(step, slots, prefix=self._texts.say(self.flow.steps[step].not_understood))

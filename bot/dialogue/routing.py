@@ -145,6 +145,9 @@ class IntentDialogue:
             districts = "、".join(self._offices.offices)
             reply = self._texts.say("intent.ask_office_info", districts=districts)
             return Response([Outbound(reply)], ConversationState(step=OFFICE_DISTRICT), effects)
+        in_flow = f"intent.{parse.intent_name}.in_flow"
+        if not may_ask and self._texts.has(in_flow):  # no numbered list over the flow's own question
+            return Response([Outbound(self._texts.say(in_flow))], ConversationState(), effects)
         return self._route(parse.intent_name, effects, parse.text)
 
     def _digression(self, turn: Turn) -> Response:

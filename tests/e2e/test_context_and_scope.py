@@ -57,3 +57,22 @@ async def test_a_commercial_dispute_is_out_of_scope_said_kindly_with_where_to_go
     assert screening["decision"]["decision"] == "ineligible"
     assert screening["case"]["matter"] == "outside_scope"
     assert await svc.count("handoff") == 0  # nobody waits 24 hours for a human to say the same
+
+
+async def test_the_help_asked_mid_interview_has_no_numbers_to_confuse_the_next_answer(svc: RunningService):
+    citizen = svc.citizen()
+    await citizen.say("我能申请法律援助吗")
+    helped = await citizen.say("你能做什么")
+    assert helped.reply_text is not None and "转人工" in helped.reply_text
+    assert "4. 转给工作人员" not in helped.reply_text  # only the interview's own options are numbered
+    third = await citizen.say("3")  # the interview's option 3: personal injury
+    assert third.reply_text is not None and "转接工作人员" not in third.reply_text
+    assert await svc.count("handoff") == 0
+
+
+async def test_dont_know_at_a_menu_gets_help_not_a_rebuke(svc: RunningService):
+    citizen = svc.citizen()
+    await citizen.say("我能申请法律援助吗")
+    unsure = await citizen.say("我也不知道算哪一种")
+    assert unsure.reply_text is not None and "没关系" in unsure.reply_text and "转人工" in unsure.reply_text
+    assert "没看懂" not in unsure.reply_text and "哪方面的事" in unsure.reply_text  # the question stands
