@@ -30,6 +30,7 @@ from bot.dialogue.routing import IntentDialogue
 from bot.health import ReadinessCheck, health_routes
 from bot.nlu.parse import Classifier
 from bot.nlu_service import RasaNlu, entity_extractor, load_builtin
+from bot.privacy.field_cipher import UnreadableField
 from bot.privacy.protection import Protection
 from bot.public_api.eligibility import eligibility_routes
 from bot.public_api.nlu import nlu_routes
@@ -37,6 +38,7 @@ from bot.settings import Settings
 from bot.store.db import Database, open_database, schema_is_current, upgrade_schema
 from bot.store.deliveries import DeliveryLedger
 from bot.store.field_keys import protection_for
+from bot.store.key_rotation import check_keys_open
 from bot.store.live_feed import LiveFeed
 from bot.store.redis_keys import CitizenLocks, LocalCitizenLocks, RedisKeys, connect_redis
 from bot.store.transcript import Transcript
@@ -120,6 +122,11 @@ def _database_ctx(migrate: bool) -> Callable[[web.Application], AsyncIterator[No
         elif not await schema_is_current(db):
             await db.close()
             raise RuntimeError("the database schema is not current: run `legalaid db upgrade`")
+        try:
+            await check_keys_open(db)
+        except UnreadableField:
+            await db.close()
+            raise
         app[DATABASE] = db
         app[TRANSCRIPT] = Transcript(db)
         app[DELIVERY_LEDGER] = DeliveryLedger(db)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
-from bot.privacy.field_cipher import is_sealed
+from bot.privacy.field_cipher import UnreadableField, is_sealed
 from bot.store.db import Database
 from bot.store.rows import Row
 from bot.store.sealed import SealedJSON, SealedText, protection_of
@@ -124,3 +124,27 @@ def reseal_batch(
         )
         resealed += int(changed.rowcount or 0)
     return len(rows), resealed, rows[-1][0] if len(rows) == batch else None
+
+
+async def check_keys_open(database: Database) -> None:
+    """Refuse to start when stored values do not open with the configured keys (a lost or wrong
+    key file): otherwise every turn of a returning citizen would fail, and they would hear nothing."""
+
+    def open_newest(conn: Connection) -> None:
+        cipher = protection_of(conn).cipher
+        for sealed in sealed_columns():
+            key: sa.ColumnClause[object] = sa.column(sealed.key)
+            raw: sa.ColumnClause[str] = sa.column(sealed.column, sa.Text)
+            query = sa.select(raw).select_from(sa.table(sealed.table, key, raw)).where(raw.isnot(None))
+            stored = conn.execute(query.order_by(key.desc()).limit(1)).scalar()
+            if stored is None or not is_sealed(stored):
+                continue
+            try:
+                cipher.open(stored, sealed.purpose)
+            except UnreadableField as exc:
+                raise UnreadableField(
+                    f"{exc}: the database was sealed with a field key that is not configured. Restore "
+                    "the key (LEGALAID_FIELD_KEY, or the demo's key file), or for a demo delete its database"
+                ) from None
+
+    await database.read(open_newest)

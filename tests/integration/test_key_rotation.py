@@ -16,7 +16,7 @@ from sqlalchemy import Connection, select, text
 
 from bot.cli import main
 from bot.clock import MovableClock
-from bot.privacy.field_cipher import is_sealed, new_field_key
+from bot.privacy.field_cipher import UnreadableField, is_sealed, new_field_key
 from bot.settings import Settings
 from bot.store.db import open_database, upgrade_schema
 from bot.store.field_keys import protection_for
@@ -208,3 +208,13 @@ def _legacy_rows(conn: Connection) -> None:
     ]
     for sql, params in statements:
         conn.execute(text(sql), params)
+
+
+async def test_a_service_given_the_wrong_key_refuses_to_start_instead_of_failing_every_turn(
+    start_service: ServiceFactory,
+):
+    await _make_a_handoff(start_service)
+    with pytest.raises(UnreadableField, match="not configured"):
+        await start_service(field_key=new_field_key())
+    again = await start_service(field_key=f"{new_field_key()},{TEST_FIELD_KEY}")  # the old key kept: fine
+    assert (await again.citizen().say("你好")).status == 200
