@@ -125,17 +125,22 @@ def _serve(args: argparse.Namespace) -> int:
 
     from bot.app import create_app
 
+    from bot.demo import listen
+
     settings = _settings()
-    web.run_app(create_app(settings, migrate=not args.no_migrate), host=args.host, port=args.port, print=None)
+    listening = listen(args.port, host=args.host, serves="the service", flag="--port")
+    web.run_app(create_app(settings, migrate=not args.no_migrate), sock=listening, print=None)
     return 0
 
 
 def _fake_wechat(args: argparse.Namespace) -> int:
+    from bot.demo import listen
     from bot.wechat.fake_api import run_fake_wechat
 
     # The account the service calls with (LEGALAID_WECHAT_APPID / _APPSECRET): any other gets
     # 40013 / 40125 from the token API, as from WeChat.
     settings = _settings()
+    listening = listen(args.port, host=args.host, serves="the fake WeChat API", flag="--port")
     print(
         f"fake WeChat API on http://{args.host}:{args.port} for appid {settings.wechat_appid}"
         "  (sent messages: /fake/sent)"
@@ -143,8 +148,7 @@ def _fake_wechat(args: argparse.Namespace) -> int:
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(
             run_fake_wechat(
-                args.host,
-                args.port,
+                listening,
                 appid=settings.wechat_appid,
                 secret=settings.wechat_appsecret.get_secret_value(),
             )

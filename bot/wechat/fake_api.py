@@ -17,6 +17,7 @@ every token call issues a new token (older ones stay valid until `POST /fake/exp
 from __future__ import annotations
 
 import asyncio
+import socket
 import json
 import re
 import secrets
@@ -156,12 +157,14 @@ def setup_test_routes(app: web.Application) -> None:
     app.router.add_get("/fake/calls", call_counts)
 
 
-async def run_fake_wechat(host: str, port: int, *, appid: str, secret: str) -> None:
-    """Serve the fake for one account until cancelled; `legalaid fake-wechat` runs this."""
+async def run_fake_wechat(listening: socket.socket, *, appid: str, secret: str) -> None:
+    """Serve the fake for one account on a socket already claimed, until cancelled
+    (`legalaid fake-wechat` claims it first, so a busy port is a plain sentence, not a traceback)."""
     runner = web.AppRunner(create_fake_wechat_app(appid, secret))
     await runner.setup()
     try:
-        await web.TCPSite(runner, host, port).start()
+        await web.SockSite(runner, listening).start()
+        host, port = listening.getsockname()[:2]
         structlog.get_logger(__name__).info("fake_wechat_listening", host=host, port=port, appid=appid)
         await asyncio.Event().wait()
     finally:

@@ -49,3 +49,23 @@ def test_the_two_ports_must_differ(tmp_path: Path):
     )
     assert done.returncode != 0 and "Traceback" not in done.stderr
     assert f"--port and --fake-port are both {port}" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("command", "serves"), [("serve", "the service"), ("fake-wechat", "the fake WeChat API")]
+)
+def test_serve_and_the_fake_name_a_busy_port_too(tmp_path: Path, command: str, serves: str):
+    port = free_port()
+    with socket.create_server(("127.0.0.1", port)):
+        done = subprocess.run(
+            legalaid_args(command, "--port", str(port)),
+            env=command_env(),
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert done.returncode == 78
+    assert "Traceback" not in done.stderr + done.stdout
+    assert f"port {port} is already in use, so {serves} cannot listen" in done.stderr
+    assert "with --port" in done.stderr
