@@ -124,7 +124,6 @@ def _serve(args: argparse.Namespace) -> int:
     from aiohttp import web
 
     from bot.app import create_app
-
     from bot.demo import listen
 
     settings = _settings()

@@ -17,10 +17,10 @@ every token call issues a new token (older ones stay valid until `POST /fake/exp
 from __future__ import annotations
 
 import asyncio
-import socket
 import json
 import re
 import secrets
+import socket
 import struct
 import zlib
 from collections import Counter
