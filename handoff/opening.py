@@ -4,6 +4,7 @@ the packet, decided before the commit; written inside the same transaction as th
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -22,6 +23,8 @@ from handoff.reply_deadline import ReplyDeadline, decide_reply_deadline
 from handoff.transitions import TRANSITIONS
 
 PACKET_MESSAGES = 6
+# Digits (and the separators people type inside numbers) at the end of a shortened text.
+_NUMBER_TAIL = re.compile(r"[0-9０-９XxＸ+＋()（）\s\-－—]+$")
 
 
 class Sentences(Protocol):
@@ -221,4 +224,8 @@ class HandoffOpening:
 
 
 def _clip(text: str, limit: int = 80) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """Shortened at a word, never inside a number: half a phone number escapes the console's masking,
+    and with the masked whole beside it, gives the number away."""
+    if len(text) <= limit:
+        return text
+    return _NUMBER_TAIL.sub("", text[: limit - 1]) + "…"

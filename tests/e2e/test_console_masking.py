@@ -69,3 +69,16 @@ async def test_a_malformed_reveal_flag_is_refused(start_service: ServiceFactory)
     status, body = await console.get(f"/api/handoffs/{item['id']}", reveal="please")
     assert status == 422 and "reveal" in str(body)
     assert await svc.scalar("SELECT COUNT(*) FROM audit_entry WHERE action = 'reveal_handoff'") == 0
+
+
+async def test_a_number_at_the_cut_of_the_summary_is_not_shown_in_part(start_service: ServiceFactory):
+    """The summary quotes the first 80 characters; half a phone number there would escape masking."""
+    svc = await start_service(clock=MovableClock(WORKDAY_MORNING))
+    await svc.add_account("zhang", specialties=["labor", "general"])
+    citizen = svc.citizen()
+    await citizen.say("老板拖欠我三个月工资一直不给，" * 4 + f"请联系我，我的手机号是{PHONE}谢谢")
+    await citizen.say("转人工")
+    console = await svc.console("zhang")
+    [item] = await console.queue(status="open")
+    shown = str(item)
+    assert all(PHONE[:n] not in shown for n in range(5, 12))  # no leading part of the number
