@@ -43,16 +43,19 @@ def decide_reply_deadline(
     service ahead; otherwise a message (§6.2 g). Due when the standard's 5 h / 24 h end if
     consultants are on duty then, else at the latest on-duty moment before that, so nobody is
     promised a reply while nobody works. When no consultant is on duty at all between the opening
-    and its 24 h (Friday evening to Saturday evening, a holiday week) no promise can keep the
-    standard: it is the end of the first on-duty day after the opening instead, later than 24 h.
+    and its 24 h (Friday evening to Saturday evening, a holiday week), or only for less than
+    `online_min` (Friday 17:25), no promise can keep the standard: it is the end of the first
+    on-duty day with that much time ahead instead, later than 24 h.
     """
     opened_at = as_utc(opened_at)
     online = service.takes_online(consultants, specialty, opened_at)
     kind: ReplyKind = "online" if online else "message"
     allowed_until = _whole_minute(opened_at + (ONLINE_REPLY if online else MESSAGE_REPLY), service)
-    due_at = service.last_on_duty(consultants, opened_at, allowed_until) or service.end_of_next_duty_day(
-        consultants, opened_at
-    )
+    due_at = service.last_on_duty(consultants, opened_at, allowed_until)
+    if due_at is None or due_at - opened_at < service.online_min:
+        # Nobody on duty in it, or only for minutes (Friday 17:25 → 17:30): a promise nobody could
+        # keep. The close of the first duty day with at least `online_min` of it still ahead.
+        due_at = service.end_of_next_duty_day(consultants, opened_at + service.online_min)
     return ReplyDeadline(kind, due_at, _reminders(opened_at, due_at, service.points.before(kind)))
 
 

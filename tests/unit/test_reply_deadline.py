@@ -184,8 +184,9 @@ def test_an_online_promise_ending_in_the_lunch_break_is_the_breaks_start(
         (shanghai(2026, 3, 8, 20, 0), shanghai(2026, 3, 9, 17, 30)),
         # Sunday morning: 24 h end on Monday at 10:00, on duty.
         (shanghai(2026, 3, 8, 10, 0), shanghai(2026, 3, 9, 10, 0)),
-        # Friday, too late for online: the standard's 24 h reach Saturday, so Friday's closing.
-        (shanghai(*FRIDAY, 16, 45), shanghai(*FRIDAY, 17, 30)),
+        # Friday, too late for online: the standard's 24 h reach Saturday, and Friday's closing
+        # is only 45 minutes away, no promise anyone could keep: Monday's closing.
+        (shanghai(*FRIDAY, 16, 45), shanghai(2026, 3, 9, 17, 30)),
     ],
 )
 def test_a_weekend(
@@ -360,6 +361,8 @@ STAFF = st.lists(
 # Found by CI: a microsecond after a window opens is no minute anyone could be promised.
 @example(opened_at=datetime(2025, 4, 1, 1, 0, 0, 1, tzinfo=UTC), staff=[])
 @example(opened_at=datetime(2025, 1, 1, 1, 0, 0, 1, tzinfo=UTC), staff=[])
+# Friday 17:00 before a make-up Sunday: half an hour left is no promise; the next duty day's close.
+@example(opened_at=datetime(2025, 1, 24, 9, 0, tzinfo=UTC), staff=[])
 def test_the_promise_is_on_duty_and_within_the_standard_unless_nobody_works_in_it(
     opened_at: datetime,
     staff: list[Consultant],
@@ -381,9 +384,12 @@ def test_the_promise_is_on_duty_and_within_the_standard_unless_nobody_works_in_i
         # closing after it.
         assert deadline.kind == "message"
         last = hours.last_open_moment(opened_at, opened_at + allowed, calendar)
-        assert last is None or _on_duty_minute(hours, calendar, last) is None
+        minute = None if last is None else _on_duty_minute(hours, calendar, last)
+        assert minute is None or minute - opened_at < service.online_min  # nobody, or only minutes
         assert hours.local(deadline.due_at).time() == time(17, 30)
-        assert deadline.due_at - hours.next_opening(opened_at, calendar) < timedelta(days=1)
+        assert deadline.due_at - hours.next_opening(opened_at + service.online_min, calendar) < timedelta(
+            days=1
+        )
     else:
         # Within it: nothing on duty after the promise would still have kept the standard.
         later = hours.last_open_moment(deadline.due_at, opened_at + allowed, calendar)
