@@ -76,3 +76,11 @@ async def test_dont_know_at_a_menu_gets_help_not_a_rebuke(svc: RunningService):
     unsure = await citizen.say("我也不知道算哪一种")
     assert unsure.reply_text is not None and "没关系" in unsure.reply_text and "转人工" in unsure.reply_text
     assert "没看懂" not in unsure.reply_text and "哪方面的事" in unsure.reply_text  # the question stands
+
+
+async def test_saying_one_cannot_tell_at_a_menu_is_not_taken_for_a_matter(svc: RunningService):
+    citizen = svc.citizen()
+    await citizen.say("我能申请法律援助吗")
+    unsure = await citizen.say("我也说不清楚")
+    assert unsure.reply_text is not None and "没关系" in unsure.reply_text
+    assert await svc.count("handoff") == 0

@@ -90,7 +90,10 @@ class EligibilityInterview:
 
     def _reroute(self, turn: Turn, slots: dict[str, Any]) -> bool:
         """A menu answered in words ("都不是，我的事是生意合同纠纷"): the words name the matter."""
-        intent = turn.parse.intent_name if turn.parse is not None else None
+        if _UNKNOWN.search(turn.text):
+            return False  # "我也说不清楚" is no matter: the question's own help follows
+        sure = turn.parse is not None and turn.parse.intent.confidence >= _REROUTE_CONFIDENCE
+        intent = turn.parse.intent_name if turn.parse is not None and sure else None
         choice = self._menus.from_intent.get(intent or "") or self._named_in_any_menu(turn.text)
         if choice is None:
             return False
@@ -346,6 +349,8 @@ def _apply_choice(slots: dict[str, Any], choice: Choice) -> None:
         slots["case_flags"] = list(choice.case_flags)
 
 
+# A menu answered in words is re-routed by the NLU only when it is this sure of the matter.
+_REROUTE_CONFIDENCE = 0.6
 # Option words that name no matter on their own ("其他" is in several menus).
 _TOO_GENERAL = frozenset({"其他", "别的"})
 OUT_OF_SCOPE = "outside_scope"  # the rules' matter for what legal aid does not cover
