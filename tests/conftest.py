@@ -28,6 +28,8 @@ from bot.nlu_service import BuiltinNlu, load_or_train
 from bot.settings import REPO_ROOT, Settings
 from bot.store.db import Database, open_database, upgrade_schema
 from bot.store.field_keys import protection_for
+from bot.store.rows import Row
+from bot.store.sealed import SealedJSON
 from bot.wechat.citizen_simulator import CitizenSimulator
 from bot.wechat.fake_api import DEMO_APPID, DEMO_APPSECRET, create_fake_wechat_app
 from tests.at_rest_scan import scan, start_watching
@@ -51,14 +53,12 @@ TABLES = (
     "citizen",
 )
 _migrated: set[str] = set()
+# The sealed columns holding JSON, as the row classes declare them (unseal parses those).
 SEALED_JSON = frozenset(
-    {
-        "message.extra",
-        "consultation.screening",
-        "conversation_state.slots",
-        "handoff.packet",
-        "handoff_event.detail",
-    }
+    column.type.purpose
+    for table in Row.metadata.sorted_tables
+    for column in table.columns
+    if isinstance(column.type, SealedJSON)
 )
 # Fixed keys, so a database a test run leaves behind still opens in the next one.
 TEST_FIELD_KEY = "bGVnYWxhaWQtdGVzdC1maWVsZC1rZXktMzItYnl0ZXM="

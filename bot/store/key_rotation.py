@@ -35,6 +35,12 @@ class SealedColumn:
     def name(self) -> str:
         return f"{self.table}.{self.column}"
 
+    def raw(self) -> tuple[sa.TableClause, sa.ColumnClause[object], sa.ColumnClause[str]]:
+        """The table, its key and the column as stored text: ciphertext, read past the sealing type."""
+        key: sa.ColumnClause[object] = sa.column(self.key)
+        stored: sa.ColumnClause[str] = sa.column(self.column, sa.Text)
+        return sa.table(self.table, key, stored), key, stored
+
 
 @dataclass(slots=True)
 class RotationCount:
@@ -59,8 +65,8 @@ async def count_sealed_values(database: Database) -> int:
     def count(conn: Connection) -> int:
         total = 0
         for sealed in sealed_columns():
-            raw: sa.ColumnClause[str] = sa.column(sealed.column, sa.Text)
-            query = sa.select(sa.func.count()).select_from(sa.table(sealed.table, raw)).where(raw.isnot(None))
+            table, _key, raw = sealed.raw()
+            query = sa.select(sa.func.count()).select_from(table).where(raw.isnot(None))
             total += int(conn.execute(query).scalar_one())
         return total
 
@@ -105,9 +111,7 @@ def reseal_batch(
 ) -> tuple[int, int, object]:
     """Re-seal up to `batch` rows after key `after`; returns (checked, resealed, next key or None)."""
     cipher = protection_of(conn).cipher
-    key: sa.ColumnClause[object] = sa.column(sealed.key)
-    raw: sa.ColumnClause[str] = sa.column(sealed.column, sa.Text)
-    table = sa.table(sealed.table, key, raw)
+    table, key, raw = sealed.raw()
     query = sa.select(key, raw).where(raw.isnot(None)).order_by(key).limit(batch)
     if after is not None:
         query = query.where(key > after)
@@ -133,9 +137,8 @@ async def check_keys_open(database: Database) -> None:
     def open_newest(conn: Connection) -> None:
         cipher = protection_of(conn).cipher
         for sealed in sealed_columns():
-            key: sa.ColumnClause[object] = sa.column(sealed.key)
-            raw: sa.ColumnClause[str] = sa.column(sealed.column, sa.Text)
-            query = sa.select(raw).select_from(sa.table(sealed.table, key, raw)).where(raw.isnot(None))
+            table, key, raw = sealed.raw()
+            query = sa.select(raw).select_from(table).where(raw.isnot(None))
             stored = conn.execute(query.order_by(key.desc()).limit(1)).scalar()
             if stored is None or not is_sealed(stored):
                 continue

@@ -22,17 +22,17 @@ down_revision = "0006"
 branch_labels = None
 depends_on = None
 
-# (table, primary key, column, was JSON): the columns sealed by this migration.
+# (table, primary key, column): the columns sealed by this migration.
 SEALED = (
-    ("citizen", "id", "openid", False),
-    ("message", "id", "text", False),
-    ("message", "id", "extra", True),
-    ("consultation", "id", "screening", True),
-    ("conversation_state", "citizen_id", "slots", True),
-    ("handoff", "id", "summary", False),
-    ("handoff", "id", "packet", True),
-    ("handoff", "id", "outcome_note", False),
-    ("handoff_event", "id", "detail", True),
+    ("citizen", "id", "openid"),
+    ("message", "id", "text"),
+    ("message", "id", "extra"),
+    ("consultation", "id", "screening"),
+    ("conversation_state", "citizen_id", "slots"),
+    ("handoff", "id", "summary"),
+    ("handoff", "id", "packet"),
+    ("handoff", "id", "outcome_note"),
+    ("handoff_event", "id", "detail"),
 )
 
 
@@ -46,11 +46,11 @@ def upgrade() -> None:
     if conn.dialect.name == "postgresql":
         # SQLite keeps whatever a column is given; PostgreSQL's json and varchar(64) would refuse
         # ciphertext.
-        for table, _key, column, _json in SEALED:
+        for table, _key, column in SEALED:
             op.execute(f"ALTER TABLE {table} ALTER COLUMN {column} TYPE TEXT USING {column}::text")
     _name_events_by_alias(conn)
     _index_written_words(conn)
-    for table, key, column, _json in SEALED:
+    for table, key, column in SEALED:
         reseal_column(conn, SealedColumn(table, key, column, f"{table}.{column}"))
 
 
