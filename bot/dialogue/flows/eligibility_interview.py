@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from bot.center.menus import Choice, InterviewMenus, Menu
@@ -18,14 +18,13 @@ from bot.center.texts import Texts
 from bot.consultations.turns import ConversationState, Outbound
 from bot.dialogue.engine import Effect, NeedsHuman, Response, Screened
 from bot.dialogue.flow import Advance, Digression, Finish, Flow, FlowRunner, GoTo, Outcome, Turn
+from bot.dialogue.flows.household_figures import take_figures
 from bot.eligibility.rulebook import RuleBook
 from bot.eligibility.screening import ScreeningCase, screen
-from bot.nlu.chinese_numbers import parse_number
 from bot.nlu.parse import Parse
 
 FLOW = "eligibility"
 _UNKNOWN = re.compile(r"不知道|不清楚|说不清|不晓得|没算过")
-_DIGITS = re.compile(r"^\s*([0-9０-９]+(?:\.[0-9]+)?)\s*(?:元|块|块钱|人|口|口人|个人)?\s*$")
 _YES = re.compile(r"^\s*(1|１|对|对的|是|是的|没错|嗯|正确)\s*$")
 _NO = re.compile(r"^\s*(2|２|不对|错了|不是|要修改|修改|改)\s*$")
 # The confirmation's "change" menu: which answer to give again, and what it clears.
@@ -85,7 +84,7 @@ class EligibilityInterview:
             if start.menu and told:
                 self._pick_from_words(slots, start.menu, told)
         if parse is not None:
-            _take_figures(slots, parse, text=parse.text, story=True)
+            take_figures(slots, parse, text=parse.text, story=True)
         return self._runner.start(slots, prefix=self._texts.say("interview.intro"))
 
     def _reroute(self, turn: Turn, slots: dict[str, Any]) -> bool:
@@ -257,16 +256,12 @@ class _CodesStep:
     def read(self, turn: Turn, slots: dict[str, Any]) -> Outcome | None:
         picked = self.menu.pick_many(turn.text)
         if picked is None:
-            if (
-                not self.takes_figures
-                or turn.parse is None
-                or not _take_figures(slots, turn.parse, turn.text)
-            ):
+            if not self.takes_figures or turn.parse is None or not take_figures(slots, turn.parse, turn.text):
                 return None
             picked = []
         slots[self.slot] = [c.code for c in picked if c.code]
         if self.takes_figures and turn.parse is not None:
-            _take_figures(slots, turn.parse, turn.text)
+            take_figures(slots, turn.parse, turn.text)
         return Advance()
 
 
@@ -290,7 +285,7 @@ class _FigureStep:
         if self.on_unknown is not None and _UNKNOWN.search(turn.text):
             response: Response = self.on_unknown(slots)
             return Finish(response)
-        if not _take_figures(slots, turn.parse, turn.text, expecting=self.name):
+        if not take_figures(slots, turn.parse, turn.text, expecting=self.name):
             return None
         return Advance()
 
@@ -354,61 +349,6 @@ _REROUTE_CONFIDENCE = 0.6
 # Option words that name no matter on their own ("其他" is in several menus).
 _TOO_GENERAL = frozenset({"其他", "别的"})
 OUT_OF_SCOPE = "outside_scope"  # the rules' matter for what legal aid does not cover
-_HOUSEHOLD_INCOME = re.compile(
-    r"(全家|家里|家庭|一家|我们家|两口子|老两口|俩人)[^，,。；;]{0,8}(收入|挣|工资|月入|进账)"
-)
-_PERSONAL_INCOME = re.compile(r"我[^，,。；;]{0,6}(挣|赚|工资|收入|月薪)")
-
-
-def _is_household_income(text: str, expecting: str | None, sizes: list[int], story: bool) -> bool:
-    """Whether an amount is the household's monthly income, as the rules need it.
-
-    The income question's own answer is; words about the household's income are. In a story
-    ("老板欠我12000") an amount is a wage owed or a debt, and "三口人，我一个月挣3000" is one
-    person's pay in a household of three: the interview asks for the household's instead.
-    """
-    if expecting == "income" or _HOUSEHOLD_INCOME.search(text) or sizes == [1]:
-        return True
-    return not story and not _PERSONAL_INCOME.search(text)
-
-
-def _take_figures(
-    slots: dict[str, Any],
-    parse: Parse | None,
-    text: str,
-    expecting: str | None = None,
-    story: bool = False,
-) -> bool:
-    """Read household size and income from entities ("三口人，一个月四千多") or a bare number.
-
-    `story`: the citizen's first message, which tells what happened rather than answers us.
-    """
-    took = False
-    if parse is not None:
-        sizes = [v for v in parse.entity_values("household_size") if isinstance(v, int) and v >= 1]
-        money = [e for e in parse.entities if e.get("entity") == "money"]
-        if sizes:
-            slots["household_size"], slots["guessed"], took = sizes[0], True, True
-        # An amount in a story is a wage owed or a debt, and "我一个月挣3000" is one person's pay:
-        # only an answer to the income question, or words about the household's income, count.
-        household_income = _is_household_income(text, expecting, sizes, story)
-        if money and household_income and (expecting != "household_size" or sizes):
-            slots["income"] = str(money[0]["value"])
-            slots["income_approximate"] = bool(money[0].get("approximate"))
-            slots["guessed"], took = True, True
-    if took or expecting is None:
-        return took
-    value = _bare_number(text)
-    if value is None:
-        return False
-    if expecting == "household_size":
-        if value != int(value) or not 1 <= value <= 50:
-            return False
-        slots["household_size"] = int(value)
-    else:
-        slots["income"] = str(value)
-        slots["income_approximate"] = False
-    return True
 
 
 def _case_json(case: ScreeningCase) -> dict[str, Any]:
@@ -426,17 +366,6 @@ def _case_json(case: ScreeningCase) -> dict[str, Any]:
         "case_flags": list(case.case_flags),
         "defendant_flags": list(case.defendant_flags),
     }
-
-
-def _bare_number(text: str) -> Decimal | None:
-    match = _DIGITS.match(text.translate(str.maketrans("０１２３４５６７８９", "0123456789")))
-    if match:
-        try:
-            return Decimal(match.group(1))
-        except InvalidOperation:
-            return None
-    value = parse_number(text.strip().rstrip("元块人口个"))
-    return None if value is None else Decimal(str(value))
 
 
 def _yuan(value: str) -> str:
