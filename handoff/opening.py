@@ -13,10 +13,11 @@ from typing import Any, Protocol
 from sqlalchemy import Connection
 
 from bot.center.specialties import SpecialtyRouting
-from bot.store import handoffs
+from bot.store import handoff_packets, handoffs
 from bot.store.consultants import consultants
 from bot.store.db import Database
-from bot.store.handoffs import PROBLEM_MIN_CHARS, Guard, LiveHandoff, NewHandoff
+from bot.store.handoff_packets import PROBLEM_MIN_CHARS
+from bot.store.handoffs import Guard, LiveHandoff, NewHandoff
 from bot.workdays.duty import Consultant
 from bot.workdays.service_calendar import ServiceCalendar
 from handoff.reply_deadline import ReplyDeadline, decide_reply_deadline
@@ -84,9 +85,9 @@ class HandoffOpening:
         """
         (recorded_topic, recorded_screening), said, problem, staff = await self._db.read(
             lambda conn: (
-                handoffs.consultation_topic(conn, consultation_id),
-                handoffs.recent_messages(conn, consultation_id, PACKET_MESSAGES),
-                handoffs.problem_statement(conn, consultation_id),
+                handoff_packets.consultation_topic(conn, consultation_id),
+                handoff_packets.recent_messages(conn, consultation_id, PACKET_MESSAGES),
+                handoff_packets.problem_statement(conn, consultation_id),
                 consultants(conn),
             )
         )
@@ -146,10 +147,12 @@ class HandoffOpening:
 
     def refresh_summary_within(self, conn: Connection, live: LiveHandoff) -> None:
         """The citizen wrote again while waiting: the summary says what they added."""
-        found = handoffs.summary_inputs(conn, live.id, PACKET_MESSAGES)
+        found = handoff_packets.summary_inputs(conn, live.id, PACKET_MESSAGES)
         if found is not None:
             reason, specialty, screening, problem, said = found
-            handoffs.set_summary(conn, live.id, self._summary(reason, specialty, screening, problem, said))
+            handoff_packets.set_summary(
+                conn, live.id, self._summary(reason, specialty, screening, problem, said)
+            )
 
     def due_text(self, due_at: datetime, now: datetime) -> str:
         """A due time as the citizen reads it on the center's clock: 今天17:30, or 12月8日（周一）17:30."""
