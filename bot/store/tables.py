@@ -7,6 +7,9 @@ from typing import Any, cast
 from sqlalchemy import Table
 
 from bot.store.rows import (
+    ApplicationDocumentRow,
+    ApplicationEventRow,
+    ApplicationRow,
     AuditEntryRow,
     CitizenRow,
     ConsoleNoticeRow,
@@ -22,6 +25,9 @@ from bot.store.rows import (
     TranscriptTermRow,
 )
 
+application_t = cast(Table, ApplicationRow.__table__)
+application_event_t = cast(Table, ApplicationEventRow.__table__)
+document_t = cast(Table, ApplicationDocumentRow.__table__)
 audit_t = cast(Table, AuditEntryRow.__table__)
 citizen_t = cast(Table, CitizenRow.__table__)
 consultant_t = cast(Table, ConsultantRow.__table__)

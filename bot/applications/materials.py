@@ -1,0 +1,62 @@
+"""Materials complete or not: the one place that moves an application on when they are.
+
+Called after anything that can change an application's materials (submission, a photo sorted,
+staff asking for more), inside that transaction. Complete materials start the decision clock
+(002 §7.4.3 d) and the citizen is told the day the decision is due.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Connection
+
+from bot.applications.domain.decision_clock import decision_clock
+from bot.applications.domain.materials import missing_kinds
+from bot.center.texts import Texts
+from bot.store import applications as rows
+from bot.workdays.service_calendar import ServiceCalendar
+
+
+def kind_names(texts: Texts, kinds: list[str]) -> str:
+    """材料 as a citizen reads them: "身份证照片、案件材料"."""
+    return "、".join(texts.say(f"application.kind.{kind}") for kind in kinds)
+
+
+def settle_materials(
+    conn: Connection,
+    application_id: int,
+    now: datetime,
+    calendar: ServiceCalendar,
+    texts: Texts,
+    actor: str = "bot",
+) -> list[int]:
+    """Recompute what is missing; complete materials move the application to under_review.
+
+    Returns the deliveries that tell the citizen (none when nothing changed for them).
+    """
+    app = rows.by_id(conn, application_id)
+    if app is None or app.economic_route is None or app.status not in ("submitted", "materials_incomplete"):
+        return []
+    missing = missing_kinds(app.economic_route, rows.kinds_received(conn, application_id))
+    if missing:
+        if missing != app.missing:
+            rows.change(conn, application_id, app.status, now, missing=missing)
+        return []
+    clock = decision_clock(now, calendar)
+    moved = rows.change(
+        conn,
+        application_id,
+        app.status,
+        now,
+        status="under_review",
+        missing=[],
+        complete_at=now,
+        decision_due_at=clock.due_at,
+        decision_warn_at=clock.warn_at,
+    )
+    if not moved:
+        return []
+    rows.add_event(conn, application_id, now, actor, "materials_complete", app.status, "under_review")
+    text = texts.say("application.complete", number=app.number or "", due=clock.due_day_text)
+    return [rows.tell_citizen(conn, app.citizen_id, app.consultation_id, text, now)]
