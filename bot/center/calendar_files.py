@@ -1,5 +1,7 @@
 """holidays.yml and service_hours.yml, read into the working-day calendar and the service calendar.
 
+The working days are the chinese-calendar package's official dates, with data/holidays.yml's years
+(those the package does not know yet, or corrections) in place of the package's for the same year.
 A bad date, window, zone or roster stops the start with the file, the key and what is wrong.
 """
 
@@ -16,6 +18,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, Strict, field_validator, model_validator
 
 from bot.center.data_files import read_data_file
+from bot.center.official_calendar import official_calendar
 from bot.errors import ConfigurationError
 from bot.workdays.duty import DutyRoster
 from bot.workdays.service_calendar import DEFAULT_ONLINE_MIN, ServiceCalendar
@@ -66,7 +69,12 @@ class _HolidaysFile(BaseModel):
 
 
 def load_calendar(path: Path) -> WorkingDayCalendar:
-    """Read the holidays file; a date listed as both holiday and make-up day stops the start."""
+    """The official calendar with the holidays file's years in place of the package's for those years."""
+    return official_calendar().overridden_by(read_holidays_file(path))
+
+
+def read_holidays_file(path: Path) -> WorkingDayCalendar:
+    """Only what the holidays file says; a date listed as both holiday and make-up day stops the start."""
     raw = read_data_file(path, _HolidaysFile)
     holidays: set[date] = set()
     makeup: set[date] = set()

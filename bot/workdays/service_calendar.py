@@ -108,7 +108,10 @@ class ServiceCalendar:
         today = self.local(now)
         missing = [y for y in (today.year, today.year + 1) if not self.calendar.covers(y)]
         if today.year in missing:
-            return f"data/holidays.yml has no dates for {today.year}; weekends only"
+            return f"chinese-calendar and data/holidays.yml have no dates for {today.year}; weekends only"
         if missing and today.month == 12:
-            return f"add {missing[0]} to data/holidays.yml when the State Council publishes it"
+            return (
+                f"add {missing[0]} to data/holidays.yml when the State Council publishes it"
+                " (or install a chinese-calendar release that knows it)"
+            )
         return None

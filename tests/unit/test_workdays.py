@@ -1,4 +1,4 @@
-"""Working days, service hours and duty against the real data files (2025 and 2026 State Council dates)."""
+"""Working days, service hours and duty against the real data (the chinese-calendar package and data/holidays.yml)."""
 
 from __future__ import annotations
 
@@ -72,13 +72,15 @@ def test_official_calendar(day: date, working: bool, calendar: WorkingDayCalenda
     assert calendar.is_working_day(day) is working
 
 
-def test_covers_only_years_the_file_lists(calendar: WorkingDayCalendar) -> None:
+def test_covers_only_years_the_package_or_the_file_knows(calendar: WorkingDayCalendar) -> None:
+    assert calendar.covers(2004)  # the chinese-calendar package's first year
     assert calendar.covers(2025)
     assert calendar.covers(2026)
-    assert not calendar.covers(2027)
-    # A year not in the file falls back to Monday to Friday.
-    assert calendar.is_working_day(date(2027, 1, 1))  # a Friday
-    assert not calendar.is_working_day(date(2027, 1, 2))
+    assert not calendar.covers(2003)
+    assert not calendar.covers(2099)
+    # A year neither knows falls back to Monday to Friday.
+    assert calendar.is_working_day(date(2099, 1, 1))  # a Thursday
+    assert not calendar.is_working_day(date(2099, 1, 3))  # a Saturday
 
 
 def write(tmp_path: Path, text: str, name: str = "file.yml") -> Path:
