@@ -8,7 +8,7 @@ import base64
 import contextlib
 import secrets
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from bot.errors import ConfigurationError, LegalAidError, PortUnavailable
@@ -233,12 +233,23 @@ def _nlu_validate(_args: argparse.Namespace) -> int:
     return 0
 
 
+def _year_ranges(years: Iterable[int]) -> str:
+    """2004-2026, 2028: the package's years and the holidays file's, without listing each one."""
+    spans: list[list[int]] = []
+    for year in sorted(years):
+        if spans and year == spans[-1][1] + 1:
+            spans[-1][1] = year
+        else:
+            spans.append([year, year])
+    return ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in spans)
+
+
 def _data_validate(_args: argparse.Namespace) -> int:
     from bot.center.center import load_center
 
     settings = load_settings()
     center = load_center(settings.data_dir)
-    years = ", ".join(str(y) for y in sorted(center.service.calendar.years))
+    years = _year_ranges(center.service.calendar.years)
     print(
         f"{settings.data_dir}: {len(center.texts.entries)} texts, {center.answers.count()} answers by "
         "sub-topic, eligibility rules, interview menus, "
