@@ -19,12 +19,17 @@ from aiohttp.typedefs import Handler
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from redis.exceptions import RedisError
 
+from bot.applications.documents import DocumentFetch
+from bot.applications.intake import ApplicationRegister
+from bot.applications.progress import ApplicationProgress, ApplicationSummary
 from bot.auth.sessions import ConsoleSessions
 from bot.center.center import Center, load_center
 from bot.clock import Clock, SystemClock
 from bot.delivery import Deliveries, TemplateNotice
+from bot.dialogue.applying import Applying
 from bot.dialogue.conversation import Conversation
 from bot.dialogue.engine import DialogueEngine
+from bot.dialogue.flows.application_intake import ApplicationIntake
 from bot.dialogue.flows.eligibility_interview import EligibilityInterview
 from bot.dialogue.routing import IntentDialogue
 from bot.health import ReadinessCheck, health_routes
@@ -77,6 +82,9 @@ DELIVERIES = web.AppKey("deliveries", Deliveries)
 ANSWER_JOBS = web.AppKey("answer_jobs", AnswerJobs)
 DEADLINE_ALARM = web.AppKey("deadline_alarm", DeadlineAlarm)
 ALARM = web.AppKey("alarm", AsyncIOScheduler)
+APPLICATION_REGISTER = web.AppKey("application_register", ApplicationRegister)
+APPLICATION_PROGRESS = web.AppKey("application_progress", ApplicationProgress)
+DOCUMENT_FETCH = web.AppKey("document_fetch", DocumentFetch)
 
 
 def create_app(
@@ -232,6 +240,16 @@ def _dialogue_ctx(
             secure_cookies=settings.environment == "production",
             trusted_proxies=frozenset(settings.trusted_proxies),
         )
+        index = app[PROTECTION].index
+        app[APPLICATION_REGISTER] = ApplicationRegister(app[DATABASE], center.service, center.texts, index)
+        app[APPLICATION_PROGRESS] = ApplicationProgress(app[DATABASE], center.texts, center.service)
+        app[DOCUMENT_FETCH] = DocumentFetch(app[DATABASE], clock, app[WECHAT_API].get_media)
+        progress = app[APPLICATION_PROGRESS]
+
+        async def applications_of(openid: str) -> list[ApplicationSummary]:
+            return await progress.of_citizen(index.citizen_alias(openid))
+
+        intake = ApplicationIntake(center.texts, center.rulebook, clock.now, center.intents.digressions)
         dialogue = engine or IntentDialogue(
             center.texts,
             app[NLU],
@@ -239,6 +257,7 @@ def _dialogue_ctx(
             EligibilityInterview(center.texts, center.menus, center.rulebook, center.intents.digressions),
             center.offices,
             center.answers,
+            Applying(center.texts, intake, progress, applications_of),
         )
         app[CONVERSATION] = Conversation(
             app[TRANSCRIPT],
@@ -246,8 +265,9 @@ def _dialogue_ctx(
             CitizenLocks(app[REDIS], keys) if settings.redis_url else LocalCitizenLocks(),
             center.texts,
             clock,
-            app[PROTECTION].index,
+            index,
             app[HANDOFF_OPENING],
+            app[APPLICATION_REGISTER],
         )
         jobs = aiojobs.Scheduler(close_timeout=10.0, limit=None, pending_limit=10000)
         app[ANSWER_JOBS] = AnswerJobs(
@@ -257,6 +277,7 @@ def _dialogue_ctx(
             app[DELIVERIES],
             clock,
             decision_wait=settings.passive_reply_budget + 2.0,
+            documents=app[DOCUMENT_FETCH],
         )
         app[DEADLINE_ALARM] = DeadlineAlarm(
             app[DATABASE], clock, center.service, app[LIVE], every=settings.deadline_sweep_seconds
@@ -280,6 +301,8 @@ def _alarm_ctx(periodic_jobs: bool) -> Callable[[web.Application], AsyncIterator
                 "delivery_retry": (app[DELIVERIES].send_due, every),
                 "answer_forgotten": (jobs.answer_forgotten, every),
                 "deadline_sweep": (deadlines.sweep_and_rearm, deadlines.every),
+                "document_fetch": (app[DOCUMENT_FETCH].fetch, every),
+                "intake_reminder": (lambda: remind_unfinished_intakes(app), every),
             }
         )
         deadlines.attach(alarm)
@@ -288,6 +311,14 @@ def _alarm_ctx(periodic_jobs: bool) -> Callable[[web.Application], AsyncIterator
         alarm.shutdown(wait=False)
 
     return alarm_ctx
+
+
+async def remind_unfinished_intakes(app: web.Application) -> int:
+    """One reminder for each intake left unfinished, at its due time (next working day 10:00)."""
+    ids = await app[APPLICATION_REGISTER].remind_due(app[CLOCK].now())
+    if ids:
+        await app[DELIVERIES].send(ids)
+    return len(ids)
 
 
 async def run_deadline_sweep(app: web.Application) -> int:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 import structlog
 from sqlalchemy import Connection
 
+from bot.applications.domain.intake import ApplicationEffect
+from bot.applications.intake import ApplicationRegister, IntakeWritten, TurnPlace
 from bot.center.texts import Texts
 from bot.clock import Clock
 from bot.consultations.turns import ConversationState, Inbound, Outbound
@@ -51,6 +53,7 @@ class Answer:
     delivery_ids: list[int]
     passive_delivery_id: int | None = None
     passive_text: str | None = None
+    document_ids: tuple[int, ...] = ()  # photos to download from WeChat's media API
 
 
 class Conversation:
@@ -65,6 +68,7 @@ class Conversation:
         clock: Clock,
         index: BlindIndex,
         handoffs: HandoffOpening,
+        register: ApplicationRegister,
     ) -> None:
         self._transcript = transcript
         self._engine = engine
@@ -73,6 +77,7 @@ class Conversation:
         self._clock = clock
         self._index = index
         self._handoffs = handoffs
+        self._register = register
 
     def alias(self, openid: str) -> str:
         return self._index.citizen_alias(openid)
@@ -115,7 +120,17 @@ class Conversation:
                 effects = [NeedsHuman(exc.code)]
             wanted = [e.reason for e in effects if isinstance(e, NeedsHuman)]
             opened: list[int] = []
-            within = None
+            applying = [e for e in effects if isinstance(e, ApplicationEffect)]
+            written = IntakeWritten()
+            within: Callable[[Connection], None] | None = None
+            if applying:
+                place = TurnPlace(recorded.citizen_id, recorded.consultation_id, recorded.message_id)
+
+                def within(conn: Connection) -> None:
+                    found = self._register.write_within(conn, applying, place, now)
+                    written.delivery_ids.extend(found.delivery_ids)
+                    written.document_ids.extend(found.document_ids)
+
             if wanted and live is None:
                 outcome = outcome_of(effects)
                 planned = await self._handoffs.plan(
@@ -127,8 +142,11 @@ class Conversation:
                     outcome.screening,
                 )
                 replies = _with_notice(replies, planned.notice)
+                earlier = within
 
                 def within(conn: Connection) -> None:
+                    if earlier is not None:
+                        earlier(conn)
                     opened.append(HandoffOpening.open_within(conn, planned, now))
 
             passive = bool(replies) and take_passive is not None and take_passive()
@@ -145,7 +163,13 @@ class Conversation:
         if opened:
             log.info("handoff_opened", handoff_id=opened[0], reason=wanted[-1])
             await self._handoffs.announce("opened", opened[0])
-        return self._answer(recorded, ids, replies, passive)
+        answer = self._answer(recorded, ids, replies, passive)
+        # `written` is filled only when this worker's commit answered the turn.
+        return replace(
+            answer,
+            delivery_ids=[*answer.delivery_ids, *written.delivery_ids],
+            document_ids=tuple(written.document_ids),
+        )
 
     async def _to_consultant(
         self,

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from bot.applications.domain.intake import ApplicationEffect
 from bot.center.texts import Texts
 from bot.consultations.turns import ConversationState, Inbound, Outbound
 
@@ -40,7 +41,7 @@ class Screened:
     decision: dict[str, Any]
 
 
-Effect = Understood | NeedsHuman | Topic | Screened
+Effect = Understood | NeedsHuman | Topic | Screened | ApplicationEffect
 
 
 @dataclass(frozen=True, slots=True)

@@ -56,13 +56,20 @@ class GoTo:
 
 
 @dataclass(frozen=True, slots=True)
+class Refuse:
+    """Not a valid answer: say why in one line (with an example) and ask the same question."""
+
+    reason: str  # a text key
+
+
+@dataclass(frozen=True, slots=True)
 class Finish:
     """The flow ends with this response (a decision, a handoff...)."""
 
     response: Response
 
 
-Outcome = Advance | GoTo | Finish
+Outcome = Advance | GoTo | Refuse | Finish
 
 
 class Step(Protocol):
@@ -96,6 +103,10 @@ class Flow:
     first_step: str
     digressions: frozenset[str] = field(default_factory=frozenset)  # intents answered, then resumed
     text_prefix: str = ""  # the flow's own wording in texts.yml (`interview.stopped`), if any
+    # What 退出 (or the flow's own `stop_words`, e.g. 不申请了) does beyond saying "stopped".
+    on_stop: Callable[[dict[str, Any]], Response] | None = None
+    stop_words: re.Pattern[str] | None = None
+    keep_on_restart: tuple[str, ...] = ()  # slots 重新开始 keeps (what an earlier flow learnt)
 
 
 Digression = Callable[[Turn], Response]  # answers a question outside the flow (knowledge base)
@@ -126,17 +137,22 @@ class FlowRunner:
         slots[HISTORY] = list(slots.get(HISTORY, []))
         step = state.step or self.flow.first_step
         text = turn.text
-        if _STOP.match(text):
+        if _STOP.match(text) or (self.flow.stop_words is not None and self.flow.stop_words.search(text)):
+            if self.flow.on_stop is not None:
+                return self.flow.on_stop(slots)
             return Response([Outbound(self._say("stopped"))], ConversationState())
-        if _HUMAN.search(text) or turn.intent == "request_human":
+        if _HUMAN.search(text):
             return self.flow.to_human(slots)
         if _BACK.match(text):
             return self._back(step, slots)
         if _RESUME.match(text):
             return self.ask(step, slots)
         if _RESTART.match(text):
-            return self.start({}, prefix=self._say("restarted"))
+            kept = {key: slots[key] for key in self.flow.keep_on_restart if key in slots}
+            return self.start(kept, prefix=self._say("restarted"))
         outcome = self.flow.steps[step].read(turn, slots)
+        if outcome is None and turn.intent == "request_human":
+            return self.flow.to_human(slots)  # an answer to the question is never taken for a command
         if isinstance(outcome, Finish):
             return outcome.response
         if isinstance(outcome, GoTo):
@@ -144,6 +160,8 @@ class FlowRunner:
                 for key in self.flow.steps[outcome.step].fills + outcome.also:
                     slots.pop(key, None)
             return self.ask(outcome.step, slots)
+        if isinstance(outcome, Refuse):
+            return self.ask(step, slots, prefix=self._texts.say(outcome.reason))
         if isinstance(outcome, Advance):
             slots[HISTORY].append(step)
             return self.flow.next_step(slots, "")

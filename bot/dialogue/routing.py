@@ -13,6 +13,7 @@ from bot.center.intent_routes import IntentRoutes
 from bot.center.offices import OfficeDirectory
 from bot.center.texts import Texts
 from bot.consultations.turns import ConversationState, Inbound, Outbound
+from bot.dialogue.applying import APPLY_OFFER, DOCUMENT_KIND, THEN_APPLY, WITHDRAW_CONFIRM, Applying
 from bot.dialogue.engine import (
     Effect,
     NeedsHuman,
@@ -52,6 +53,7 @@ class IntentDialogue:
         interview: EligibilityInterview,
         offices: OfficeDirectory,
         answers: AnswerBook,
+        applying: Applying,
     ) -> None:
         self._texts = texts
         self._answers = answers
@@ -60,14 +62,22 @@ class IntentDialogue:
         self._nlu = nlu
         self._welcome = WelcomeDialogue(texts)
         self._interview = interview
+        self._applying = applying
+        self._intake = applying.intake
 
     async def respond(self, inbound: Inbound, state: ConversationState, now: datetime) -> Response:
+        if inbound.kind == "image":
+            photo = await self._applying.photo(inbound, state)
+            if photo is not None:
+                return photo
         if inbound.kind not in ("text", "voice") or not inbound.text:
             return await self._welcome.respond(inbound, state, now)
-        interviewing = self._interview.is_active(state)
+        interviewing = self._interview.is_active(state) or self._intake.is_active(state)
         if is_only_emoticons(inbound.text):
             return self._smiley(state, interviewing)
         text = without_emoticons(inbound.text)  # "好的[微笑]" is read as "好的"
+        if self._intake.reads_personal(state):  # a name or ID number never goes to the NLU
+            return self._intake.respond(Turn(text, None), state, self._digression)
         try:
             parse: Parse | None = await self._nlu.parse(text)
         except NluUnavailable as exc:
@@ -75,11 +85,22 @@ class IntentDialogue:
             if not interviewing:
                 return self._say("nlu_unavailable", ConversationState(), [NeedsHuman("nlu_unavailable")])
             parse = None  # numbered answers need no NLU: the interview goes on
+        if self._intake.is_active(state):
+            return self._intake.respond(Turn(text, parse), state, self._digression)
         if interviewing:
-            return self._interview.respond(Turn(text, parse), state, self._digression)
+            then_apply = bool(state.slots.get(THEN_APPLY))
+            interviewed = self._interview.respond(Turn(text, parse), state, self._digression)
+            return self._after_interview(interviewed, then_apply)
+        if state.step == APPLY_OFFER:
+            started = self._applying.answer_offer(text, parse, state)
+            if started is not None:
+                return started
         assert parse is not None
         intent = parse.intent.name
         effects: list[Effect] = [Understood(intent, parse.intent.confidence)]
+        applying = await self._applications(inbound, text, state, intent, effects)
+        if applying is not None:
+            return applying
         if state.step == OFFER_HUMAN:
             answered = self._answer_offer(text, intent, effects)
             if answered is not None:
@@ -98,7 +119,7 @@ class IntentDialogue:
         if is_latin_gibberish(text):
             return self._say("input.not_understood", ConversationState(), effects)
         if self._routes.route(intent) == "interview":
-            started = self._interview.start(intent, parse)
+            started = self._start_interview(intent, parse)
             return Response(started.replies, started.state, [*effects, *started.effects])
         if self._routes.route(intent) == "guidance" and _AID_QUESTIONS & set(parse.also):
             return self._guidance_then_interview(intent, text, parse, effects)
@@ -107,13 +128,41 @@ class IntentDialogue:
             effects.append(Topic(problem))  # "老板欠薪，转人工": the item goes to the labour queue
         return self._answer(parse, effects)
 
+    def _start_interview(self, intent: str | None, parse: Parse | None, story: str | None = None) -> Response:
+        """The interview; asked by apply_legal_aid, its decision leads straight into the intake."""
+        started = self._interview.start(intent, parse, story)
+        then_apply = intent == "apply_legal_aid" or (parse is not None and "apply_legal_aid" in parse.also)
+        if then_apply and started.state.flow is not None:
+            started.state.slots[THEN_APPLY] = True
+        return self._after_interview(started, then_apply)
+
+    def _after_interview(self, response: Response, then_apply: bool) -> Response:
+        return self._applying.after_interview(response, then_apply)
+
+    async def _applications(
+        self, inbound: Inbound, text: str, state: ConversationState, intent: str, effects: list[Effect]
+    ) -> Response | None:
+        """Sorting photos, withdrawing, and progress: what a citizen with an application asks."""
+        answered: Response | None = None
+        if state.step == DOCUMENT_KIND:
+            answered = self._applying.sort_photos(text)
+        elif state.step == WITHDRAW_CONFIRM:
+            answered = self._applying.confirm_withdraw(text, state.slots)
+        if answered is None:
+            answered = await self._applying.maybe_withdraw(text, inbound.citizen_openid)
+        if answered is None and intent == "ask_progress":
+            answered = await self._applying.progress(inbound.citizen_openid)
+        if answered is None:
+            return None
+        return Response(answered.replies, answered.state, [*effects, *answered.effects])
+
     def _guidance_then_interview(
         self, intent: str, text: str, parse: Parse, effects: list[Effect]
     ) -> Response:
         """A problem and a question about aid in one message: the guidance for the problem, then
         the interview with the matter (and any figures given) already known."""
         guidance = Outbound(self._guidance(intent, text))
-        started = self._interview.start(intent, parse)
+        started = self._start_interview(intent, parse)
         return Response(
             [guidance, *started.replies], started.state, [*effects, Topic(intent), *started.effects]
         )
@@ -179,7 +228,7 @@ class IntentDialogue:
                 "intent.request_human", ConversationState(), [*effects, NeedsHuman("consult_wants_human")]
             )
         if choice == [1] or parse.intent_name in ("affirm", "ask_eligibility", "apply_legal_aid"):
-            started = self._interview.start(state.slots.get("intent"), None, state.slots.get("story"))
+            started = self._start_interview(state.slots.get("intent"), None, state.slots.get("story"))
             return Response(started.replies, started.state, [*effects, *started.effects])
         return None
 

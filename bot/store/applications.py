@@ -178,7 +178,9 @@ _DOCUMENT_COLUMNS = (
 
 def documents(conn: Connection, application_id: int) -> list[DocumentRecord]:
     rows = conn.execute(
-        select(*_DOCUMENT_COLUMNS).where(document_t.c.application_id == application_id).order_by(document_t.c.id)
+        select(*_DOCUMENT_COLUMNS)
+        .where(document_t.c.application_id == application_id)
+        .order_by(document_t.c.id)
     ).all()
     return [DocumentRecord(*row) for row in rows]
 
@@ -196,7 +198,9 @@ def document_content(conn: Connection, application_id: int, document_id: int) ->
 
 def kinds_received(conn: Connection, application_id: int) -> set[str]:
     rows = conn.execute(
-        select(document_t.c.kind).where(document_t.c.application_id == application_id, document_t.c.kind.is_not(None))
+        select(document_t.c.kind).where(
+            document_t.c.application_id == application_id, document_t.c.kind.is_not(None)
+        )
     ).scalars()
     return {str(kind) for kind in rows}
 
@@ -260,9 +264,7 @@ def open_draft(
     return int(new_id)
 
 
-def change(
-    conn: Connection, application_id: int, expected_status: str, now: datetime, **values: Any
-) -> bool:
+def change(conn: Connection, application_id: int, expected_status: str, now: datetime, **values: Any) -> bool:
     """A conditional update: nothing changes unless the application is still `expected_status`."""
     moved = conn.execute(
         update(application_t)
@@ -330,7 +332,9 @@ def add_document(
 
 def sort_documents(conn: Connection, document_ids: list[int], application_id: int, kind: str) -> None:
     conn.execute(
-        update(document_t).where(document_t.c.id.in_(document_ids)).values(kind=kind, application_id=application_id)
+        update(document_t)
+        .where(document_t.c.id.in_(document_ids))
+        .values(kind=kind, application_id=application_id)
     )
 
 
@@ -373,7 +377,9 @@ def redact_inbound(conn: Connection, message_id: int, masked: str) -> None:
     index_words(conn, message_id, masked)
 
 
-def tell_citizen(conn: Connection, citizen_id: int, consultation_id: int | None, text: str, now: datetime) -> int:
+def tell_citizen(
+    conn: Connection, citizen_id: int, consultation_id: int | None, text: str, now: datetime
+) -> int:
     """A bot message to the citizen, kept as a pending delivery until WeChat takes it."""
     if consultation_id is None:
         consultation_id = conn.execute(

@@ -387,7 +387,9 @@ class ApplicationDocumentRow(Row):
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     citizen_id: Mapped[int] = mapped_column(ForeignKey("citizen.id"), index=True)
-    application_id: Mapped[int | None] = mapped_column(ForeignKey("application.id"), nullable=True, index=True)
+    application_id: Mapped[int | None] = mapped_column(
+        ForeignKey("application.id"), nullable=True, index=True
+    )
     message_id: Mapped[int | None] = mapped_column(ForeignKey("message.id"), nullable=True)
     kind: Mapped[str | None] = mapped_column(String(24), nullable=True)
     media_id: Mapped[str] = mapped_column(String(128))

@@ -10,6 +10,7 @@ from datetime import timedelta
 import aiojobs
 import structlog
 
+from bot.applications.documents import DocumentFetch
 from bot.clock import Clock
 from bot.consultations.turns import Inbound
 from bot.delivery import Deliveries
@@ -48,6 +49,7 @@ class AnswerJobs:
         deliveries: Deliveries,
         clock: Clock,
         decision_wait: float,
+        documents: DocumentFetch | None = None,
     ) -> None:
         self._scheduler = scheduler
         self._conversation = conversation
@@ -55,6 +57,7 @@ class AnswerJobs:
         self._deliveries = deliveries
         self._clock = clock
         self._decision_wait = decision_wait
+        self._documents = documents
 
     async def answer(self, inbound: Inbound, recorded: RecordedInbound) -> AnswerJob:
         job = AnswerJob(answered=asyncio.get_running_loop().create_future())
@@ -83,6 +86,8 @@ class AnswerJobs:
                 to_send.insert(0, answer.passive_delivery_id)
         if to_send:
             await self._deliveries.send(to_send)
+        if answer.document_ids and self._documents is not None:
+            await self._documents.fetch(list(answer.document_ids))  # the sweep retries a failure
 
     async def answer_forgotten(self, older_than: float = 30.0) -> int:
         """Periodic: answer inbound turns recorded but never answered (a worker died mid-turn)."""
@@ -95,6 +100,8 @@ class AnswerJobs:
             inbound, recorded = loaded
             answer = await self._conversation.answer(inbound, recorded, check_replied=True)
             await self._deliveries.send(answer.delivery_ids)
+            if answer.document_ids and self._documents is not None:
+                await self._documents.fetch(list(answer.document_ids))
             count += 1
         if count:
             log.warning("forgotten_turns_answered", count=count)

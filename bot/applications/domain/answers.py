@@ -50,7 +50,12 @@ def read_id_number(text: str, today: date) -> str | Refusal:
     digits = sum(ch.isdigit() for ch in number)
     if len(number) == 15 and number.isdigit():
         return Refusal("id_legacy")
-    if len(number) != 18 or digits < 17 or not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+    if (
+        len(number) != 18
+        or digits < 17
+        or not number[:17].isdigit()
+        or not (number[17].isdigit() or number[17] == "X")
+    ):
         return Refusal("id_length")
     if number[:2] not in _PROVINCES:
         return Refusal("id_region")
@@ -76,7 +81,9 @@ def age_on(id_number: str, day: date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
-def age_disagrees(id_number: str, today: date, persons: Iterable[str], defendant_flags: Iterable[str]) -> bool:
+def age_disagrees(
+    id_number: str, today: date, persons: Iterable[str], defendant_flags: Iterable[str]
+) -> bool:
     """The ID's birth date contradicts what the interview learned (a minor, an elderly person)."""
     age = age_on(id_number, today)
     if "minor" in set(defendant_flags) and age >= MINOR_AGE:

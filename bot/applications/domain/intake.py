@@ -62,4 +62,6 @@ class Withdrawn:
     number: str
 
 
-ApplicationEffect = IntakeOngoing | IntakeDropped | Submitted | DocumentSent | DocumentsSorted | Redacted | Withdrawn
+ApplicationEffect = (
+    IntakeOngoing | IntakeDropped | Submitted | DocumentSent | DocumentsSorted | Redacted | Withdrawn
+)

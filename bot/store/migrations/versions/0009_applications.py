@@ -60,9 +60,7 @@ def upgrade() -> None:
     op.create_table(
         "application_event",
         sa.Column("id", sa.Integer, primary_key=True),
-        sa.Column(
-            "application_id", sa.Integer, sa.ForeignKey("application.id"), nullable=False, index=True
-        ),
+        sa.Column("application_id", sa.Integer, sa.ForeignKey("application.id"), nullable=False, index=True),
         sa.Column("at", _AT, nullable=False),
         sa.Column("actor", sa.String(32), nullable=False),
         sa.Column("action", sa.String(32), nullable=False),
@@ -74,9 +72,7 @@ def upgrade() -> None:
         "application_document",
         sa.Column("id", sa.Integer, primary_key=True),
         sa.Column("citizen_id", sa.Integer, sa.ForeignKey("citizen.id"), nullable=False, index=True),
-        sa.Column(
-            "application_id", sa.Integer, sa.ForeignKey("application.id"), nullable=True, index=True
-        ),
+        sa.Column("application_id", sa.Integer, sa.ForeignKey("application.id"), nullable=True, index=True),
         sa.Column("message_id", sa.Integer, sa.ForeignKey("message.id"), nullable=True),
         sa.Column("kind", sa.String(24), nullable=True),
         sa.Column("media_id", sa.String(128), nullable=False),
