@@ -241,7 +241,9 @@ def _dialogue_ctx(
             trusted_proxies=frozenset(settings.trusted_proxies),
         )
         index = app[PROTECTION].index
-        app[APPLICATION_REGISTER] = ApplicationRegister(app[DATABASE], center.service, center.texts, index)
+        app[APPLICATION_REGISTER] = ApplicationRegister(
+            app[DATABASE], center.service, center.texts, index, settings.intake_reminder_at
+        )
         app[APPLICATION_PROGRESS] = ApplicationProgress(app[DATABASE], center.texts, center.service)
         app[DOCUMENT_FETCH] = DocumentFetch(app[DATABASE], clock, app[WECHAT_API].get_media)
         progress = app[APPLICATION_PROGRESS]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+from datetime import time
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -59,6 +60,9 @@ class Settings(BaseSettings):
     # Handoff: how often every worker sweeps for due reminders and breaches, and the answer fallback.
     deadline_sweep_seconds: float = Field(default=5.0, gt=0)
     wechat_notice_template_id: str | None = None  # template notice when an answer is refused (45015)
+    # An unfinished application intake is reminded once, on the next working day at this hour
+    # (the center's time); between 08:00 and 20:00 so a reminder never comes at night.
+    intake_reminder_at: time = time(10, 0)
     # Addresses of our own reverse proxies, whose X-Forwarded-For / -Proto are believed.
     # A comma-separated list (LEGALAID_TRUSTED_PROXIES=127.0.0.1,10.0.0.5).
     trusted_proxies: Annotated[list[str], NoDecode] = Field(default_factory=list)
@@ -70,6 +74,13 @@ class Settings(BaseSettings):
     deadline_counting: str | None = None
     log_format: Literal["console", "json"] = "console"
     log_level: str = "INFO"
+
+    @field_validator("intake_reminder_at")
+    @classmethod
+    def _daytime(cls, value: time) -> time:
+        if not time(8, 0) <= value <= time(20, 0):
+            raise ValueError("the intake reminder must be between 08:00 and 20:00: never at night")
+        return value
 
     @field_validator("wechat_aes_key")
     @classmethod
