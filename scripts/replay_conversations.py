@@ -36,18 +36,49 @@ CONVERSATIONS: dict[str, list[str]] = {
     "a bare number": ["5000"],
     "greeting and problem": ["你好 在吗 想问问离婚的事 他不同意离怎么办"],
     "human asked mid-interview": ["我能申请法律援助吗", "2", "2", "转人工"],
+    # A fictional applicant: the ID number is valid (GB 11643) but belongs to nobody we know.
+    "applying in the chat": [
+        "我要申请法律援助",
+        "1",
+        "1",
+        "农民工",
+        "同意",
+        "王秀兰",
+        "15010219800512123X",
+        "13912345678",
+        "1",
+        "老板欠我三个月工资，一共一万二，一直拖着不给",
+        "包头某某建筑公司",
+        "1",
+        "/image demo_id_front",
+        "/image demo_id_back",
+        "好了",
+        "跳过",
+        "跳过",
+        "改电话",
+        "15047712345",
+        "提交",
+        "/image demo_dibao",
+        "3",
+        "我的申请怎么样了",
+    ],
 }
 
 
-async def replay(url: str, fake_url: str, token: str, aes_key: str | None) -> None:
+async def replay(url: str, fake_url: str, token: str, aes_key: str | None, only: str | None = None) -> None:
     async with aiohttp.ClientSession() as http:
         for title, lines in CONVERSATIONS.items():
+            if only is not None and only not in title:
+                continue
             citizen = CitizenSimulator(
                 http, url, token=token, openid="o" + secrets.token_hex(13), aes_key=aes_key
             )
             print(f"\n### {title}\n")
             for line in lines:
-                result = await citizen.say(line)
+                if line.startswith("/image "):
+                    result = await citizen.send(citizen.image_xml(line.removeprefix("/image ")))
+                else:
+                    result = await citizen.say(line)
                 print(f"> 市民：{line}")
                 if result.reply_text:
                     print(_quoted(result.reply_text))
@@ -71,8 +102,9 @@ def main() -> None:
     parser.add_argument("--fake-url", required=True)
     parser.add_argument("--token", default="legalaid-demo-token")
     parser.add_argument("--aes-key", default=None)
+    parser.add_argument("--only", default=None, help="replay the conversations whose title has this")
     args = parser.parse_args()
-    asyncio.run(replay(args.url, args.fake_url, args.token, args.aes_key))
+    asyncio.run(replay(args.url, args.fake_url, args.token, args.aes_key, args.only))
 
 
 if __name__ == "__main__":

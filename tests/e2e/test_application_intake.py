@@ -180,3 +180,46 @@ async def test_reminder_next_working_day_and_resume(svc: RunningService, fake_we
     assert await remind_unfinished_intakes(svc.app) == 0  # once
     await wait_for_sent(fake_wechat, citizen.openid, "还没填完")
     assert "姓名" in await say(citizen, "继续")
+
+
+async def test_outside_the_48_hour_window_the_reminder_waits_and_a_template_says_so(
+    start_service: ServiceFactory, fake_wechat: FakeWeChatServer
+):
+    """WeChat refuses a customer-service message 48 hours after the citizen's last message (45015):
+    the application's message is held, one template notice asks the citizen to write, and their
+    next message brings the held message."""
+    from bot.app import remind_unfinished_intakes
+
+    svc = await start_service(clock=MovableClock(START), wechat_notice_template_id="tmpl-application")
+    citizen = svc.citizen()
+    await reach_intake(citizen)
+    clock = svc.clock
+    assert isinstance(clock, MovableClock)
+    clock.advance(hours=24)  # Thursday 10:00, the reminder is due
+    await fake_wechat.fail("custom_send", errcode=45015)
+    assert await remind_unfinished_intakes(svc.app) == 1
+    templates = [m for m in await fake_wechat.sent(citizen.openid) if m["api"] == "template_send"]
+    assert len(templates) == 1
+    assert await svc.scalar("SELECT status FROM delivery ORDER BY id DESC LIMIT 1") == "held"
+    assert not [t for t in await sent_to(fake_wechat, citizen.openid) if "还没填完" in t]
+    await say(citizen, "继续")  # the citizen writes: the window is open again
+    await wait_for_sent(fake_wechat, citizen.openid, "还没填完")
+
+
+async def test_a_consultant_mid_intake_then_the_intake_resumes_where_it_was(svc: RunningService):
+    citizen = svc.citizen()
+    await reach_intake(citizen)
+    await say(citizen, "同意")
+    await say(citizen, NAME)
+    handed = await say(citizen, "转人工")
+    assert "申请会保留" in handed
+    await svc.add_account("zhang", role="supervisor")
+    zhang = await svc.console("zhang")
+    status, queue = await zhang.get("/api/handoffs")
+    assert status == 200
+    item = queue["items"][0]
+    assert (await zhang.post(f"/api/handoffs/{item['id']}/claim"))[0] == 200
+    assert (await zhang.post(f"/api/handoffs/{item['id']}/close", {"outcome": "a"}))[0] == 200
+    resumed = await say(citizen, "继续")
+    assert "身份证号" in resumed  # the question it stopped at; the name is kept
+    assert "手机号" in await say(citizen, ID_NUMBER)

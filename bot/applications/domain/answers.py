@@ -20,7 +20,11 @@ _PROVINCES = frozenset(
     " 71 81 82 83".split()
 )
 _FULL_WIDTH = str.maketrans("０１２３４５６７８９ＸｘＸ", "0123456789XXX")
-_NAME = re.compile(r"^[\u4e00-\u9fff·•]{2,15}$|^[A-Za-z][A-Za-z .'-]{1,39}$")
+_NAME = re.compile(
+    r"^[\u4e00-\u9fff]{2,6}$|^[\u4e00-\u9fff]+[·•][\u4e00-\u9fff·•]+$|^[A-Za-z][A-Za-z .'-]{1,39}$"
+)
+# Characters of a question or a sentence, not of a name ("要带什么材料吗" is no name).
+_NOT_IN_NAMES = frozenset("吗呢吧啊呀么哪谁你我的了？?，,。")
 _NAME_LEAD = re.compile(r"^(我叫|我是|名字是|姓名是|姓名|名字|叫)[：:\s]*")
 _MOBILE = re.compile(r"^1[3-9]\d{9}$")
 MINOR_AGE = 18
@@ -35,10 +39,13 @@ class Refusal:
 
 
 def read_name(text: str) -> str | Refusal:
-    """A real name as on the ID card: 2–15 Chinese characters (· for minorities) or Latin letters."""
+    """A real name as on the ID card: 2–6 Chinese characters, a longer name with · (minorities), or
+    Latin letters; a question typed instead ("要带什么材料吗") is no name."""
     name = _NAME_LEAD.sub("", text.strip()).strip("。.，, ")
     if any(ch.isdigit() for ch in name):
         return Refusal("name_digits")
+    if any(ch in _NOT_IN_NAMES for ch in name) or len(name) > 15:
+        return Refusal("name")
     if not _NAME.match(name):
         return Refusal("name")
     return name

@@ -7,15 +7,12 @@ turn's answer, so an answer is never sent for a submission that was not stored.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
 class IntakeOngoing:
-    """The citizen is answering the intake: keep (or touch) their draft; remind them then."""
-
-    reminder_due_at: datetime | None
+    """The citizen is answering the intake: keep (or touch) their draft, to be reminded of it."""
 
 
 @dataclass(frozen=True, slots=True)

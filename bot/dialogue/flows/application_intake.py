@@ -105,16 +105,21 @@ class ApplicationIntake:
         if route == "exempt":
             slots["exemption"] = self._exemption(screening)
         started = self._runner.start(slots, prefix=prefix)
-        return Response(started.replies, started.state, [*started.effects, IntakeOngoing(None)])
+        return Response(started.replies, started.state, [*started.effects, IntakeOngoing()])
 
     def respond(self, turn: Turn, state: ConversationState, digression: Digression) -> Response:
         response = self._runner.respond(turn, state, digression)
+        if any(isinstance(e, NeedsHuman) for e in response.effects) and not self.is_active(response.state):
+            # 转人工 in the middle: the consultant answers, and the intake waits where it was.
+            response = Response(
+                response.replies, ConversationState(FLOW, state.step, dict(state.slots)), response.effects
+            )
         effects: list[Effect] = list(response.effects)
         masked = self._masked(state.step or "", turn.text)
         if masked is not None:
             effects.insert(0, Redacted(masked))
         if self.is_active(response.state):
-            effects.append(IntakeOngoing(None))
+            effects.append(IntakeOngoing())
         return Response(response.replies, response.state, effects)
 
     def take_document(self, media_id: str, state: ConversationState) -> Response:
@@ -122,7 +127,7 @@ class ApplicationIntake:
         slots = dict(state.slots)
         step = state.step or ""
         kind = step.removeprefix("doc_") if step.startswith("doc_") else None
-        effects: list[Effect] = [DocumentSent(media_id, kind), IntakeOngoing(None)]
+        effects: list[Effect] = [DocumentSent(media_id, kind), IntakeOngoing()]
         if kind is None:
             text = self._texts.say("intake.photo_kept")
             return Response([Outbound(f"{text}\n{self._question(step, slots)}")], state, effects)

@@ -263,12 +263,6 @@ class DocumentStep:
         return None
 
 
-# "改3", "改 电话", "修改第3项", "3": which answer to give again.
-EDIT = re.compile(
-    r"^\s*(?:改|修改|更改)?\s*(?:第)?\s*([0-9０-９]{1,2}|[\u4e00-\u9fff]{2,4}?)\s*(?:项|条)?\s*$"
-)
-
-
 @dataclass(frozen=True, slots=True)
 class ReviewStep:
     """The numbered, masked summary; 提交 submits, 改N or 改电话 goes back to that answer."""
