@@ -20,6 +20,27 @@ class InvalidInput(LegalAidError):
         self.field = field
 
 
+class NotFound(LegalAidError):
+    """The thing a request names does not exist (404)."""
+
+    code = "not_found"
+    status = 404
+
+
+class Conflict(LegalAidError):
+    """Someone else changed it first, or its state does not allow the change (409)."""
+
+    code = "conflict"
+    status = 409
+
+
+class Forbidden(LegalAidError):
+    """The account's role may not do this (403)."""
+
+    code = "not_allowed"
+    status = 403
+
+
 class ConfigurationError(LegalAidError):
     """A setting or data file is missing or malformed; the service refuses to start."""
 

@@ -54,6 +54,8 @@ def settle_materials(
         complete_at=now,
         decision_due_at=clock.due_at,
         decision_warn_at=clock.warn_at,
+        warned_at=None,  # a clock that restarts warns and breaches afresh
+        breached_at=None,
     )
     if not moved:
         return []

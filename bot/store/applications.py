@@ -50,6 +50,7 @@ class ApplicationRecord:
     materials_notice_documents: int | None
     complete_at: datetime | None
     decision_due_at: datetime | None
+    decision_warn_at: datetime | None
     warned_at: datetime | None
     breached_at: datetime | None
     decided_at: datetime | None
@@ -74,6 +75,7 @@ def _record(row: Any) -> ApplicationRecord:
         materials_notice_documents=row.materials_notice_documents,
         complete_at=row.complete_at,
         decision_due_at=row.decision_due_at,
+        decision_warn_at=row.decision_warn_at,
         warned_at=row.warned_at,
         breached_at=row.breached_at,
         decided_at=row.decided_at,
