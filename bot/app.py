@@ -19,9 +19,11 @@ from aiohttp.typedefs import Handler
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from redis.exceptions import RedisError
 
+from bot.applications.deadlines import sweep_decision_deadlines
 from bot.applications.documents import DocumentFetch
 from bot.applications.intake import ApplicationRegister
 from bot.applications.progress import ApplicationProgress, ApplicationSummary
+from bot.applications.review import ApplicationReview
 from bot.auth.sessions import ConsoleSessions
 from bot.center.center import Center, load_center
 from bot.clock import Clock, SystemClock
@@ -85,6 +87,7 @@ ALARM = web.AppKey("alarm", AsyncIOScheduler)
 APPLICATION_REGISTER = web.AppKey("application_register", ApplicationRegister)
 APPLICATION_PROGRESS = web.AppKey("application_progress", ApplicationProgress)
 DOCUMENT_FETCH = web.AppKey("document_fetch", DocumentFetch)
+APPLICATION_REVIEW = web.AppKey("application_review", ApplicationReview)
 
 
 def create_app(
@@ -219,6 +222,9 @@ def _dialogue_ctx(
         app[HANDOFFS] = HandoffQueue(
             app[DATABASE], clock, center.specialties, center.service, center.texts, app[LIVE], app[DELIVERIES]
         )
+        app[APPLICATION_REVIEW] = ApplicationReview(
+            app[DATABASE], center.service, center.texts, clock, center.rulebook
+        )
         app[HANDOFF_OPENING] = HandoffOpening(
             app[DATABASE],
             center.specialties,
@@ -297,7 +303,7 @@ def _alarm_ctx(periodic_jobs: bool) -> Callable[[web.Application], AsyncIterator
             yield
             return
         every = app[SETTINGS].delivery_retry_seconds
-        jobs, deadlines = app[ANSWER_JOBS], app[DEADLINE_ALARM]
+        jobs, deadlines, db, clock = app[ANSWER_JOBS], app[DEADLINE_ALARM], app[DATABASE], app[CLOCK]
         alarm = start_alarm(
             {
                 "delivery_retry": (app[DELIVERIES].send_due, every),
@@ -305,6 +311,7 @@ def _alarm_ctx(periodic_jobs: bool) -> Callable[[web.Application], AsyncIterator
                 "deadline_sweep": (deadlines.sweep_and_rearm, deadlines.every),
                 "document_fetch": (app[DOCUMENT_FETCH].fetch, every),
                 "intake_reminder": (lambda: remind_unfinished_intakes(app), every),
+                "decision_deadlines": (lambda: sweep_decision_deadlines(db, clock.now()), deadlines.every),
             }
         )
         deadlines.attach(alarm)
@@ -360,7 +367,13 @@ def _add_routes(app: web.Application, callback: WeChatCallback, periodic_jobs: b
     app.add_subapp(
         "/api/",
         console_api(
-            lambda: app[HANDOFFS], lambda: app[CONSOLE_AUTH], lambda: app[LIVE], knowledge, openapi_document()
+            lambda: app[HANDOFFS],
+            lambda: app[CONSOLE_AUTH],
+            lambda: app[LIVE],
+            knowledge,
+            openapi_document(),
+            lambda: app[APPLICATION_REVIEW],
+            lambda: app[DELIVERIES],
         ),
     )
     app.router.add_routes(console_pages())

@@ -8,7 +8,6 @@ Only translates HTTP: each route parses and validates the request into a typed c
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, cast
@@ -16,10 +15,14 @@ from typing import Any, cast
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from bot.applications.review import ApplicationReview
+from bot.delivery import Deliveries
 from bot.errors import InvalidInput, LegalAidError
 from bot.store.live_feed import LiveFeed
 from bot.workdays.duty import Consultant
+from console.applications_api import application_routes
 from console.auth import ConsoleAuth, ConsultantRoute, problem
+from console.bodies import json_body
 from console.handoff_json import handoff_json, notice_json, queue_item_json
 from console.live_stream import stream_changes
 from handoff.commands import (
@@ -36,7 +39,6 @@ from handoff.handoff import HandoffError, HandoffNotFound, InvalidHandoffInput, 
 from handoff.queue import HandoffQueue
 
 STATUSES = ("open", "claimed", "closed")
-MAX_BODY = 16 * 1024
 MAX_ID = 2**31 - 1
 
 
@@ -46,8 +48,11 @@ def console_api(
     live: Callable[[], LiveFeed],
     knowledge: list[dict[str, str]],
     openapi: dict[str, Any],
+    applications: Callable[[], ApplicationReview],
+    deliveries: Callable[[], Deliveries],
 ) -> web.Application:
-    """The session, the queue, its actions, the live stream, knowledge and notices; mount at /api/."""
+    """The session, the queue, its actions, the live stream, knowledge, notices and applications;
+    mount at /api/."""
 
     def guarded(route: ConsultantRoute) -> Handler:
         async def call(request: web.Request) -> web.StreamResponse:
@@ -80,13 +85,13 @@ def console_api(
 
     async def answer(request: web.Request, viewer: Consultant) -> web.Response:
         handoff_id = _id(request)
-        body = await _body(request)
+        body = await json_body(request)
         await queue().answer(AnswerCitizen(viewer, handoff_id, check_text(body.get("text"))))
         return await _detail(viewer, handoff_id)
 
     async def transfer(request: web.Request, viewer: Consultant) -> web.Response:
         handoff_id = _id(request)
-        body = await _body(request)
+        body = await json_body(request)
         specialty, consultant, note = body.get("specialty"), body.get("consultant"), body.get("note")
         await queue().transfer(
             TransferHandoff(
@@ -101,25 +106,25 @@ def console_api(
 
     async def appointment(request: web.Request, viewer: Consultant) -> web.Response:
         handoff_id = _id(request)
-        at = _aware_time((await _body(request)).get("at"))
+        at = _aware_time((await json_body(request)).get("at"))
         await queue().appoint(SetAppointment(viewer, handoff_id, at))
         return await _detail(viewer, handoff_id)
 
     async def note(request: web.Request, viewer: Consultant) -> web.Response:
         handoff_id = _id(request)
-        text = check_text((await _body(request)).get("text"))
+        text = check_text((await json_body(request)).get("text"))
         await queue().note(AddNote(viewer, handoff_id, text))
         return await _detail(viewer, handoff_id)
 
     async def return_to_bot(request: web.Request, viewer: Consultant) -> web.Response:
         handoff_id = _id(request)
-        await _body(request, optional=True)
+        await json_body(request, optional=True)
         await queue().return_to_bot(ReturnToBot(viewer, handoff_id))
         return await _after(viewer, handoff_id)
 
     async def close(request: web.Request, viewer: Consultant) -> web.Response:
         handoff_id = _id(request)
-        body = await _body(request)
+        body = await json_body(request)
         outcome = cast(Outcome, check_outcome(body.get("outcome")))
         note = body.get("note")
         await queue().close(
@@ -185,6 +190,7 @@ def console_api(
             web.get("/notices", guarded(notices)),
         ]
     )
+    api.router.add_routes(application_routes(applications, deliveries, guarded))
     return api
 
 
@@ -206,8 +212,9 @@ async def _problem_or(request: web.Request, handler: Handler) -> web.StreamRespo
         return problem(422, exc.code, str(exc), field=exc.field)
     except HandoffError as exc:
         return problem(exc.status, exc.code, str(exc))
-    except LegalAidError as exc:  # e.g. an appointment in the past
-        return problem(422, exc.code, str(exc), field=getattr(exc, "field", None))
+    except LegalAidError as exc:  # 404/409/403 where the error says so; else e.g. an appointment in the past
+        status = getattr(exc, "status", 422)
+        return problem(status, exc.code, str(exc), field=getattr(exc, "field", None))
     except web.HTTPNotFound:
         return problem(404, "not_found", "no such resource")
     except web.HTTPMethodNotAllowed as exc:
@@ -232,25 +239,6 @@ def _id(request: web.Request) -> int:
     if not raw.isascii() or not raw.isdigit() or len(raw) > 12 or int(raw) > MAX_ID:
         raise HandoffNotFound(f"no handoff {raw[:20]!r}")
     return int(raw)
-
-
-async def _body(request: web.Request, *, optional: bool = False) -> dict[str, Any]:
-    if request.content_length is not None and request.content_length > MAX_BODY:
-        raise InvalidHandoffInput("body", "body too large")
-    raw = await request.read()
-    if len(raw) > MAX_BODY:
-        raise InvalidHandoffInput("body", "body too large")
-    if not raw.strip():
-        if optional:
-            return {}
-        raise InvalidHandoffInput("body", "a JSON object is required")
-    try:
-        body = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
-        raise InvalidHandoffInput("body", "body must be JSON") from None
-    if not isinstance(body, dict):
-        raise InvalidHandoffInput("body", "body must be a JSON object")
-    return body
 
 
 def _flag(value: str | None, field: str = "breached") -> bool | None:

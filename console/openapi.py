@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.applications.domain.lifecycle import STATUSES
+
 _ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
 _PROBLEM = {
     "type": "object",
@@ -172,6 +174,7 @@ def openapi_document() -> dict[str, Any]:
                     "responses": {"200": {"description": "items"}},
                 }
             },
+            **_application_paths(),
         },
         "components": {
             "schemas": {
@@ -187,4 +190,103 @@ def openapi_document() -> dict[str, Any]:
                 }
             }
         },
+    }
+
+
+_NUMBER = {"name": "number", "in": "path", "required": True, "schema": {"type": "string"}}
+_CSRF = {"name": "X-CSRF-Token", "in": "header", "required": True, "schema": STRING}
+APPLICATION = _object(
+    number=STRING,
+    status={"type": "string", "enum": list(STATUSES[1:])},
+    matter=STRING,
+    matter_name=STRING,
+    district=STRING,
+    submitted_at={"type": "string", "format": "date-time"},
+    decision_due_at={"type": "string", "format": "date-time", "nullable": True},
+    missing={"type": "array", "items": STRING, "description": "material kinds still missing"},
+    deadline={
+        "type": "string",
+        "enum": ["none", "ok", "due_soon", "breached"],
+        "description": "the decision deadline's colour (none: no decision clock runs)",
+    },
+)
+
+
+def _application_change(summary: str, body: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "post": {
+            "summary": summary,
+            "parameters": [_NUMBER, _CSRF],
+            "requestBody": {"required": True, "content": _json(body)},
+            "responses": {
+                "200": {
+                    "description": "the new status; `delivery` says whether the citizen's message went out",
+                    "content": _json(_object(number=STRING, status=STRING, delivery=STRING)),
+                },
+                "401": {"description": "not logged in"},
+                "403": {"description": "the role may not, or CSRF token missing", "content": _json(_PROBLEM)},
+                "404": {"description": "no such application", "content": _json(_PROBLEM)},
+                "409": {
+                    "description": "someone else changed it first, the status does not allow it, "
+                    "or a materials notice already stands",
+                    "content": _json(_PROBLEM),
+                },
+                "422": {"description": "invalid field (named in `field`)", "content": _json(_PROBLEM)},
+            },
+        }
+    }
+
+
+def _application_paths() -> dict[str, Any]:
+    base = "/api/applications/{number}"
+    query = [{"name": name, "in": "query", "schema": STRING} for name in ("status", "district", "matter")]
+    return {
+        "/api/applications": {
+            "get": {
+                "summary": "Submitted applications, without personal data (any logged-in role)",
+                "parameters": query,
+                "responses": {
+                    "200": {
+                        "description": "items, and the values the filters and forms offer",
+                        "content": _json(
+                            _object(items={"type": "array", "items": APPLICATION}, choices={"type": "object"})
+                        ),
+                    },
+                    "422": {"description": "unknown status, district or matter", "content": _json(_PROBLEM)},
+                },
+            }
+        },
+        base: {
+            "get": {
+                "summary": "One application with decrypted particulars, history and documents "
+                "(consultants and supervisors; audited)",
+                "parameters": [_NUMBER],
+                "responses": {
+                    "200": {"description": "the application", "content": _json(APPLICATION)},
+                    "403": {"description": "the role may not read applications"},
+                    "404": {"description": "no such application"},
+                },
+            }
+        },
+        f"{base}/documents/{{id}}": {
+            "get": {
+                "summary": "A document's bytes, decrypted on the fly, with its content type (audited; no-store)",
+                "parameters": [_NUMBER, _ID],
+                "responses": {"200": {"description": "the image or file"}, "404": {"description": "none"}},
+            }
+        },
+        f"{base}/request-materials": _application_change(
+            "The one-time notice of missing materials (002 §7.4.2 d): kinds or short lines, in one message "
+            "(consultants and supervisors)",
+            _object(items={"type": "array", "items": STRING}),
+        ),
+        f"{base}/decision": _application_change(
+            "Grant or refuse legal aid; a refusal needs a reason (supervisors)",
+            _object(approved={"type": "boolean"}, reason=STRING),
+        ),
+        f"{base}/status": _application_change(
+            "Move by the lifecycle table: under_review, assigned, closed, terminated (reason: a 002 §7.4.9 c "
+            "ground), withdrawn (with a reason) (supervisors)",
+            _object(status=STRING, reason=STRING),
+        ),
     }
