@@ -39,6 +39,9 @@ POSTGRES_URL = os.environ.get(
 )
 REDIS_URL = os.environ.get("LEGALAID_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 TABLES = (
+    "application_document",
+    "application_event",
+    "application",
     "audit_entry",
     "console_notice",
     "handoff_event",
