@@ -469,6 +469,8 @@ function toggleNotices(open) {
 // ---- routing (#/h/<id>) ---------------------------------------------------------------------
 function route() {
   if (!state.me) return;
+  // #/applications and #/a/<number> belong to the applications view (applications.js).
+  if (routeApplications(location.hash)) { closeConversation(); return; }
   const m = /^#\/h\/(\d+)$/.exec(location.hash);
   if (m) openConversation(Number(m[1]));
   else closeConversation();
