@@ -23,6 +23,18 @@ def kind_names(texts: Texts, kinds: list[str]) -> str:
     return "、".join(texts.say(f"application.kind.{kind}") for kind in kinds)
 
 
+def still_missing(conn: Connection, app: rows.ApplicationRecord) -> list[str]:
+    """What the last notice asked for counts only when sent after it (a blurred ID card photo is
+    asked for again); what the route needs and no notice named counts whenever it came. "other"
+    (a staff request in their own words) is never met by itself: staff judge it."""
+    assert app.economic_route is not None
+    fresh = rows.kinds_received(conn, app.id, since=app.materials_notice_at)
+    received = rows.kinds_received(conn, app.id)
+    asked = [kind for kind in app.missing if kind not in fresh]
+    needed = [k for k in missing_kinds(app.economic_route, received) if k not in app.missing]
+    return asked + needed
+
+
 def settle_materials(
     conn: Connection,
     application_id: int,
@@ -38,7 +50,7 @@ def settle_materials(
     app = rows.by_id(conn, application_id)
     if app is None or app.economic_route is None or app.status not in ("submitted", "materials_incomplete"):
         return []
-    missing = missing_kinds(app.economic_route, rows.kinds_received(conn, application_id))
+    missing = still_missing(conn, app)
     if missing:
         if missing != app.missing:
             rows.change(conn, application_id, app.status, now, missing=missing)

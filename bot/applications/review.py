@@ -17,7 +17,7 @@ from sqlalchemy import Connection
 
 from bot.applications.domain import lifecycle
 from bot.applications.domain.decision_clock import decision_clock
-from bot.applications.domain.materials import KINDS
+from bot.applications.domain.materials import KINDS, OTHER_MATERIAL
 from bot.applications.domain.review import (
     TERMINATION_REASONS,
     Deadline,
@@ -196,7 +196,9 @@ class ApplicationReview:
         require_role(may_review(staff.role), "reviewing applications")
         number = check_number(number)
         wanted = check_items(items)
-        kinds = [k for k in KINDS if k in wanted]
+        kinds: list[str] = [k for k in KINDS if k in wanted]
+        if any(item not in KINDS for item in wanted):
+            kinds.append(OTHER_MATERIAL)  # staff's own words: they judge when it has come
         lines = "\n".join(
             "· " + (self._texts.say(f"application.kind.{item}") if item in KINDS else item) for item in wanted
         )

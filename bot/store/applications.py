@@ -198,13 +198,14 @@ def document_content(conn: Connection, application_id: int, document_id: int) ->
     return row.content, row.content_type or "application/octet-stream"
 
 
-def kinds_received(conn: Connection, application_id: int) -> set[str]:
-    rows = conn.execute(
-        select(document_t.c.kind).where(
-            document_t.c.application_id == application_id, document_t.c.kind.is_not(None)
-        )
-    ).scalars()
-    return {str(kind) for kind in rows}
+def kinds_received(conn: Connection, application_id: int, since: datetime | None = None) -> set[str]:
+    """The kinds of document the application has (sent at or after `since`, when given)."""
+    query = select(document_t.c.kind).where(
+        document_t.c.application_id == application_id, document_t.c.kind.is_not(None)
+    )
+    if since is not None:
+        query = query.where(document_t.c.received_at >= since)
+    return {str(kind) for kind in conn.execute(query).scalars()}
 
 
 def document_count(conn: Connection, application_id: int) -> int:

@@ -13,6 +13,8 @@ from typing import Literal
 
 Kind = Literal["id_card", "economic_proof", "exemption_proof", "case_materials"]
 KINDS: tuple[Kind, ...] = ("id_card", "economic_proof", "exemption_proof", "case_materials")
+# A staff request in their own words ("工资条原件"): no photo meets it by itself; staff judge it.
+OTHER_MATERIAL = "other"
 Route = Literal["not_required", "exempt", "proof", "commitment"]
 ROUTES: tuple[Route, ...] = ("not_required", "exempt", "proof", "commitment")
 
