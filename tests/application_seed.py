@@ -14,6 +14,7 @@ from sqlalchemy import Connection
 
 from bot.app import CENTER, PROTECTION
 from bot.applications.domain.decision_clock import decision_clock
+from bot.store import application_documents as papers
 from bot.store import applications as rows
 from bot.wechat.fake_api import small_png
 from tests.conftest import RunningService
@@ -93,9 +94,9 @@ async def seed_application(
 
 def add_photo(conn: Connection, citizen_id: int, application_id: int, kind: str, now: Any) -> int:
     """A photo the citizen sent, downloaded from WeChat (its bytes sealed by the column)."""
-    count = rows.document_count(conn, application_id)
-    document_id = rows.add_document(conn, citizen_id, application_id, None, f"media-{count + 1}", kind, now)
-    rows.store_content(conn, document_id, small_png(), "image/png", now)
+    count = papers.document_count(conn, application_id)
+    document_id = papers.add_document(conn, citizen_id, application_id, None, f"media-{count + 1}", kind, now)
+    papers.store_content(conn, document_id, small_png(), "image/png", now)
     return document_id
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import Connection, select
 
 from bot.clock import Clock
 from bot.errors import LegalAidError
-from bot.store import applications as rows
+from bot.store import application_documents as papers
 from bot.store.db import Database
 from bot.store.tables import document_t
 
@@ -68,16 +68,16 @@ class DocumentFetch:
 
 
 def _failed(document_id: int, error: str) -> Callable[[Connection], None]:
-    return lambda conn: rows.fetch_failed(conn, document_id, error)
+    return lambda conn: papers.fetch_failed(conn, document_id, error)
 
 
 def _stored(document_id: int, content: bytes, kind: str, now: datetime) -> Callable[[Connection], bool]:
-    return lambda conn: rows.store_content(conn, document_id, content, kind, now)
+    return lambda conn: papers.store_content(conn, document_id, content, kind, now)
 
 
 def _waiting(conn: Connection, document_ids: list[int] | None) -> list[tuple[int, str]]:
     if document_ids is None:
-        return rows.unfetched_documents(conn)
+        return papers.unfetched_documents(conn)
     found = conn.execute(
         select(document_t.c.id, document_t.c.media_id).where(
             document_t.c.id.in_(document_ids), document_t.c.fetched_at.is_(None)

@@ -31,6 +31,7 @@ from bot.applications.domain.materials import missing_kinds
 from bot.applications.materials import kind_names, settle_materials
 from bot.center.texts import Texts
 from bot.privacy.blind_index import BlindIndex
+from bot.store import application_documents as papers
 from bot.store import applications as rows
 from bot.store.db import Database
 from bot.store.tables import application_t
@@ -105,13 +106,13 @@ class ApplicationRegister:
         draft = rows.draft_of(conn, citizen_id)
         if draft is None:
             return
-        rows.drop_documents_of_draft(conn, draft.id)
+        papers.drop_documents_of_draft(conn, draft.id)
         if rows.change(conn, draft.id, "draft", now, status="withdrawn", reminder_due_at=None):
             rows.add_event(conn, draft.id, now, "citizen", "dropped", "draft", "withdrawn")
 
     def _submit(self, conn: Connection, sub: Submitted, place: TurnPlace, now: datetime) -> list[int]:
         draft_id = rows.open_draft(conn, place.citizen_id, place.consultation_id, now, None)
-        rows.attach_loose_documents(conn, place.citizen_id, draft_id)
+        papers.attach_loose_documents(conn, place.citizen_id, draft_id)
         number = rows.assign_number(conn, draft_id, self._calendar.local(now).strftime("%Y%m%d"))
         particulars = dict(sub.particulars)
         rows.change(
@@ -130,7 +131,7 @@ class ApplicationRegister:
             reminder_due_at=None,
         )
         rows.add_event(conn, draft_id, now, "citizen", "submitted", "draft", "submitted")
-        missing = missing_kinds(sub.route, rows.kinds_received(conn, draft_id))
+        missing = missing_kinds(sub.route, papers.kinds_received(conn, draft_id))
         if missing:
             rows.change(
                 conn,
@@ -140,7 +141,7 @@ class ApplicationRegister:
                 status="materials_incomplete",
                 missing=list(missing),
                 materials_notice_at=now,
-                materials_notice_documents=rows.document_count(conn, draft_id),
+                materials_notice_documents=papers.document_count(conn, draft_id),
             )
             rows.add_event(
                 conn, draft_id, now, "bot", "materials_notice", "submitted", "materials_incomplete"
@@ -171,16 +172,16 @@ class ApplicationRegister:
         """During the intake a photo belongs to the draft; after it, to the newest open application."""
         draft = rows.draft_of(conn, place.citizen_id)
         target = draft.id if draft is not None else _open_for_materials(conn, place.citizen_id)
-        return rows.add_document(
+        return papers.add_document(
             conn, place.citizen_id, target, place.message_id, sent.media_id, sent.kind, now
         )
 
     def _sort(self, conn: Connection, kind: str, citizen_id: int, now: datetime) -> list[int]:
         target = _open_for_materials(conn, citizen_id)
-        loose = rows.unsorted_documents(conn, citizen_id)
+        loose = papers.unsorted_documents(conn, citizen_id)
         if target is None or not loose:
             return []
-        rows.sort_documents(conn, loose, target, kind)
+        papers.sort_documents(conn, loose, target, kind)
         rows.add_event(conn, target, now, "citizen", "documents_sent", None, None, f"{len(loose)} × {kind}")
         return settle_materials(conn, target, now, self._calendar, self._texts, actor="citizen")
 

@@ -14,6 +14,7 @@ from sqlalchemy import Connection
 from bot.applications.domain.decision_clock import decision_clock
 from bot.applications.domain.materials import missing_kinds
 from bot.center.texts import Texts
+from bot.store import application_documents as papers
 from bot.store import applications as rows
 from bot.workdays.service_calendar import ServiceCalendar
 
@@ -28,8 +29,8 @@ def still_missing(conn: Connection, app: rows.ApplicationRecord) -> list[str]:
     asked for again); what the route needs and no notice named counts whenever it came. "other"
     (a staff request in their own words) is never met by itself: staff judge it."""
     assert app.economic_route is not None
-    fresh = rows.kinds_received(conn, app.id, since=app.materials_notice_at)
-    received = rows.kinds_received(conn, app.id)
+    fresh = papers.kinds_received(conn, app.id, since=app.materials_notice_at)
+    received = papers.kinds_received(conn, app.id)
     asked = [kind for kind in app.missing if kind not in fresh]
     needed = [k for k in missing_kinds(app.economic_route, received) if k not in app.missing]
     return asked + needed

@@ -39,9 +39,11 @@ from bot.center.texts import Texts
 from bot.clock import Clock
 from bot.eligibility.rulebook import RuleBook
 from bot.errors import InvalidInput
+from bot.store import application_documents as papers
 from bot.store import applications as rows
 from bot.store import audit
-from bot.store.applications import ApplicationRecord, DocumentRecord
+from bot.store.application_documents import DocumentRecord
+from bot.store.applications import ApplicationRecord
 from bot.store.db import Database
 from bot.workdays.duty import Consultant
 from bot.workdays.service_calendar import ServiceCalendar
@@ -160,7 +162,7 @@ class ApplicationReview:
                 economic_route=app.economic_route,
                 particulars=app.particulars,
                 history=tuple(rows.history(conn, app.id)),
-                documents=tuple(rows.documents(conn, app.id)),
+                documents=tuple(papers.documents(conn, app.id)),
                 materials_notice_at=app.materials_notice_at,
                 may_request_materials=app.status in lifecycle.OPEN_FOR_MATERIALS
                 and not _notice_stands(conn, app),
@@ -180,7 +182,7 @@ class ApplicationReview:
 
         def read(conn: Connection) -> tuple[bytes, str]:
             app = _found(conn, number)
-            content = rows.document_content(conn, app.id, document_id)
+            content = papers.document_content(conn, app.id, document_id)
             if content is None:
                 raise ApplicationNotFound(f"application {number} has no document {document_id}")
             audit.add_entry(
@@ -212,7 +214,7 @@ class ApplicationReview:
                 raise MaterialsAlreadyRequested(
                     "a materials notice was already sent and the citizen has sent nothing new since"
                 )
-            count = rows.document_count(conn, app.id)
+            count = papers.document_count(conn, app.id)
             moved = rows.change(
                 conn,
                 app.id,
@@ -342,7 +344,7 @@ def _notice_stands(conn: Connection, app: ApplicationRecord) -> bool:
     """A notice was sent and no document has arrived since: another would break "once"."""
     if app.materials_notice_at is None:
         return False
-    return rows.document_count(conn, app.id) <= (app.materials_notice_documents or 0)
+    return papers.document_count(conn, app.id) <= (app.materials_notice_documents or 0)
 
 
 def _moves(current: str) -> tuple[str, ...]:
