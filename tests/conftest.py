@@ -239,6 +239,13 @@ class RunningService:
     http: aiohttp.ClientSession
     aes_key: str | None
     _consoles: list[ConsoleClient] = field(default_factory=list)
+    _server: TestServer | None = None
+
+    async def stop(self) -> None:
+        """Shut this instance down, as a deploy or a crash-and-restart would (its pools closed)."""
+        await self.close_consoles()
+        if self._server is not None:
+            await self._server.close()
 
     @property
     def clock(self) -> Clock:
@@ -364,7 +371,9 @@ async def start_service(
         server = TestServer(app, host="127.0.0.1", port=0)
         await server.start_server()
         servers.append(server)
-        running = RunningService(str(server.make_url("")).rstrip("/"), app, settings, http, aes_key)
+        running = RunningService(
+            str(server.make_url("")).rstrip("/"), app, settings, http, aes_key, _server=server
+        )
         started.append(running)
         return running
 
