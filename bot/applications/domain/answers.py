@@ -110,7 +110,8 @@ def read_mobile(text: str) -> str | Refusal:
     if len(digits) != 11:
         return Refusal("phone_length")
     if not _MOBILE.match(digits):
-        return Refusal("phone")
+        # "12…" is 1-prefixed and 11 digits: say that the second digit is what is wrong.
+        return Refusal("phone_prefix" if digits.startswith("1") else "phone")
     return digits
 
 
