@@ -59,6 +59,7 @@ def read_id_number(text: str, today: date) -> str | Refusal:
         return Refusal("id_legacy")
     if (
         len(number) != 18
+        or not number.isascii()  # "²" or "①" pass isdigit() but are no digits of an ID
         or digits < 17
         or not number[:17].isdigit()
         or not (number[17].isdigit() or number[17] == "X")
@@ -102,7 +103,7 @@ def age_disagrees(
 
 def read_mobile(text: str) -> str | Refusal:
     """A mainland mobile number, 11 digits from 13–19; spaces, dashes and +86 are allowed."""
-    digits = "".join(ch for ch in text.translate(_FULL_WIDTH) if ch.isdigit())
+    digits = "".join(ch for ch in text.translate(_FULL_WIDTH) if ch.isascii() and ch.isdigit())
     if digits.startswith("86") and len(digits) == 13:
         digits = digits[2:]
     if re.search(r"[\u4e00-\u9fffA-Za-z]", text) and not digits:
