@@ -109,7 +109,10 @@ class Applying:
     async def maybe_withdraw(self, text: str, openid: str) -> Response | None:
         if not _WITHDRAW.search(text):
             return None
-        apps = [app for app in await self._find(openid) if app.may_withdraw]
+        mine = await self._find(openid)
+        # "撤回申请FY…" names which one; without a number, the newest that may still be withdrawn.
+        named = [app for app in mine if app.number and app.number in text.upper()]
+        apps = [app for app in (named or mine) if app.may_withdraw]
         if not apps:
             return Response([Outbound(self._texts.say("application.withdraw_none"))], ConversationState())
         number = apps[0].number
