@@ -13,12 +13,12 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 
+from bot.store.deliveries import new_pending_delivery
 from bot.store.tables import (
     application_event_t,
     application_t,
     citizen_t,
     consultation_t,
-    delivery_t,
     message_t,
     rowcount,
     term_t,
@@ -249,17 +249,4 @@ def tell_citizen(
         )
         .returning(message_t.c.id)
     ).scalar_one()
-    return int(
-        conn.execute(
-            insert(delivery_t)
-            .values(
-                message_id=message_id,
-                citizen_id=citizen_id,
-                status="pending",
-                attempts=0,
-                created_at=now,
-                next_attempt_at=now,
-            )
-            .returning(delivery_t.c.id)
-        ).scalar_one()
-    )
+    return new_pending_delivery(conn, int(message_id), citizen_id, now)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Connection, and_, select, update
+from sqlalchemy import Connection, and_, insert, select, update
 
 from bot.store.db import Database
 from bot.store.tables import citizen_t, delivery_t, message_t, rowcount
@@ -176,3 +176,21 @@ def _claim_for_sending(
         if rowcount(result) == 1:
             claimed.append(PendingDelivery(row.id, row.openid, row.text or "", row.attempts + 1, row.author))
     return claimed
+
+
+def new_pending_delivery(conn: Connection, message_id: int, citizen_id: int, now: datetime) -> int:
+    """An outbound message's delivery, pending until WeChat takes it (kept until then)."""
+    return int(
+        conn.execute(
+            insert(delivery_t)
+            .values(
+                message_id=message_id,
+                citizen_id=citizen_id,
+                status="pending",
+                attempts=0,
+                created_at=now,
+                next_attempt_at=now,
+            )
+            .returning(delivery_t.c.id)
+        ).scalar_one()
+    )

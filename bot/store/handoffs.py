@@ -15,7 +15,8 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, func, insert, or_, select, update
 
-from bot.store.tables import consultation_t, delivery_t, event_t, handoff_t, message_t, rowcount
+from bot.store.deliveries import new_pending_delivery
+from bot.store.tables import consultation_t, event_t, handoff_t, message_t, rowcount
 from bot.store.timers import awaits_answer, deadline_if_none_open, meet_deadline, new_deadline, stop_timers
 from bot.store.word_index import index_words
 
@@ -231,20 +232,7 @@ def add_outbound(
     ).scalar_one()
     if author == "consultant":
         index_words(conn, message_id, text)
-    return int(
-        conn.execute(
-            insert(delivery_t)
-            .values(
-                message_id=message_id,
-                citizen_id=row.citizen_id,
-                status="pending",
-                attempts=0,
-                created_at=now,
-                next_attempt_at=now,
-            )
-            .returning(delivery_t.c.id)
-        ).scalar_one()
-    )
+    return new_pending_delivery(conn, int(message_id), row.citizen_id, now)
 
 
 def transfer(

@@ -8,7 +8,7 @@ const APP_STATUSES = {
   submitted: '已提交', materials_incomplete: '待补材料', under_review: '审查中', approved: '已批准',
   rejected: '不予援助', assigned: '已指派', closed: '已结案', terminated: '已终止', withdrawn: '已撤回',
 };
-const MATERIALS = { id_card: '身份证', economic_proof: '经济困难证明', exemption_proof: '免予经济审查证明', case_materials: '案件材料' };
+const MATERIALS = { id_card: '身份证', economic_proof: '经济困难证明', exemption_proof: '免予经济审查证明', case_materials: '案件材料', other: '其他（见补正通知）' };
 const ECONOMIC_ROUTES = { not_required: '无需经济审查', exempt: '免予经济审查', proof: '提交经济困难证明', commitment: '个人诚信承诺（告知承诺制）' };
 const GROUNDS = {
   income_changed: '经济状况变化，不再符合条件', other_counsel: '自行委托其他代理人', citizen_request: '受援人要求终止',
