@@ -304,14 +304,21 @@ def _alarm_ctx(periodic_jobs: bool) -> Callable[[web.Application], AsyncIterator
             return
         every = app[SETTINGS].delivery_retry_seconds
         jobs, deadlines, db, clock = app[ANSWER_JOBS], app[DEADLINE_ALARM], app[DATABASE], app[CLOCK]
+
+        async def intake_reminders() -> int:
+            return await remind_unfinished_intakes(app)
+
+        async def decision_deadlines() -> int:
+            return len(await sweep_decision_deadlines(db, clock.now()))
+
         alarm = start_alarm(
             {
                 "delivery_retry": (app[DELIVERIES].send_due, every),
                 "answer_forgotten": (jobs.answer_forgotten, every),
                 "deadline_sweep": (deadlines.sweep_and_rearm, deadlines.every),
                 "document_fetch": (app[DOCUMENT_FETCH].fetch, every),
-                "intake_reminder": (lambda: remind_unfinished_intakes(app), every),
-                "decision_deadlines": (lambda: sweep_decision_deadlines(db, clock.now()), deadlines.every),
+                "intake_reminder": (intake_reminders, every),
+                "decision_deadlines": (decision_deadlines, deadlines.every),
             }
         )
         deadlines.attach(alarm)

@@ -3,6 +3,7 @@ each step happen once, so correctness never depends on APScheduler's own job sto
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
 
@@ -21,6 +22,10 @@ def start_alarm(sweeps: dict[str, tuple[Sweep, float]]) -> AsyncIOScheduler:
     """Start one interval job per sweep (id → (coroutine function, seconds)); coalesced, never overlapping."""
     alarm = AsyncIOScheduler(timezone="UTC")
     for job_id, (sweep, seconds) in sweeps.items():
+        if not inspect.iscoroutinefunction(sweep):
+            # A lambda returning a coroutine is called in a thread and its coroutine never awaited:
+            # the sweep would silently never run.
+            raise TypeError(f"the {job_id} sweep must be an async function")
         alarm.add_job(
             sweep,
             "interval",
