@@ -7,7 +7,6 @@ resources up when a request comes, so they exist before the app starts.
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import AsyncIterator, Callable
 
 import aiohttp
@@ -15,7 +14,6 @@ import aiojobs
 import redis.asyncio as aioredis
 import structlog
 from aiohttp import web
-from aiohttp.typedefs import Handler
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from redis.exceptions import RedisError
 
@@ -41,6 +39,7 @@ from bot.privacy.field_cipher import UnreadableField
 from bot.privacy.protection import Protection
 from bot.public_api.eligibility import eligibility_routes
 from bot.public_api.nlu import nlu_routes
+from bot.request_middlewares import request_context, unexpected_failure
 from bot.settings import Settings
 from bot.store.db import Database, open_database, schema_is_current, upgrade_schema
 from bot.store.deliveries import DeliveryLedger
@@ -384,29 +383,6 @@ def _add_routes(app: web.Application, callback: WeChatCallback, periodic_jobs: b
         ),
     )
     app.router.add_routes(console_pages())
-
-
-@web.middleware
-async def request_context(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Every log line of a request carries its id (and nothing personal)."""
-    structlog.contextvars.clear_contextvars()
-    request_id = request.headers.get("X-Request-Id", "")[:64] or secrets.token_hex(8)
-    structlog.contextvars.bind_contextvars(request_id=request_id)
-    response = await handler(request)
-    response.headers["X-Request-Id"] = request_id
-    return response
-
-
-@web.middleware
-async def unexpected_failure(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """A bug or a dead dependency is a 503 that WeChat retries, never a stack trace to the caller."""
-    try:
-        return await handler(request)
-    except web.HTTPException:
-        raise
-    except Exception as exc:  # the web-handler boundary
-        log.exception("request_failed", path=request.path, error=type(exc).__name__)
-        return web.json_response({"error": "service_unavailable"}, status=503)
 
 
 def _readiness_checks(app: web.Application, periodic_jobs: bool) -> dict[str, ReadinessCheck]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import Connection
+
 from bot.applications.domain.lifecycle import citizen_may_withdraw
 from bot.applications.materials import kind_names
 from bot.center.texts import Texts
@@ -40,13 +42,13 @@ class ApplicationProgress:
         self._calendar = calendar
 
     async def of_citizen(self, alias: str) -> list[ApplicationSummary]:
-        def read(conn: object) -> list[ApplicationSummary]:
-            citizen_id = rows.citizen_by_alias(conn, alias)  # type: ignore[arg-type]
+        def read(conn: Connection) -> list[ApplicationSummary]:
+            citizen_id = rows.citizen_by_alias(conn, alias)
             if citizen_id is None:
                 return []
             return [
                 ApplicationSummary(a.number or "", a.status, tuple(a.missing), a.decision_due_at)
-                for a in rows.of_citizen(conn, citizen_id)  # type: ignore[arg-type]
+                for a in rows.of_citizen(conn, citizen_id)
                 if a.number
             ]
 
