@@ -8,7 +8,7 @@ the console, the citizen and the scheduler all obey the same rules.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
 
 Status = Literal[
     "draft",
@@ -22,18 +22,7 @@ Status = Literal[
     "terminated",
     "withdrawn",
 ]
-STATUSES: tuple[Status, ...] = (
-    "draft",
-    "submitted",
-    "materials_incomplete",
-    "under_review",
-    "approved",
-    "rejected",
-    "assigned",
-    "closed",
-    "terminated",
-    "withdrawn",
-)
+STATUSES: tuple[Status, ...] = get_args(Status)
 FINAL: frozenset[Status] = frozenset({"rejected", "closed", "terminated", "withdrawn"})
 # Waiting for the center's decision: the 7-working-day clock may run.
 AWAITING_DECISION: frozenset[Status] = frozenset({"submitted", "under_review"})
