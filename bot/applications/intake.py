@@ -34,6 +34,7 @@ from bot.privacy.blind_index import BlindIndex
 from bot.store import application_documents as papers
 from bot.store import applications as rows
 from bot.store.db import Database
+from bot.store.handoffs import live_handoff
 from bot.store.tables import application_t
 from bot.workdays.service_calendar import ServiceCalendar
 
@@ -209,6 +210,15 @@ class ApplicationRegister:
             ).all()
             out: list[int] = []
             for row in due:
+                if live_handoff(conn, row.citizen_id) is not None:
+                    # A consultant holds the conversation: "继续" would reach them, not the intake.
+                    # Ask again the next working day (never at night).
+                    conn.execute(
+                        update(application_t)
+                        .where(application_t.c.id == row.id)
+                        .values(reminder_due_at=self.reminder_due(now))
+                    )
+                    continue
                 taken = conn.execute(
                     update(application_t)
                     .where(application_t.c.id == row.id, application_t.c.reminded_at.is_(None))

@@ -223,3 +223,22 @@ async def test_a_consultant_mid_intake_then_the_intake_resumes_where_it_was(svc:
     resumed = await say(citizen, "继续")
     assert "身份证号" in resumed  # the question it stopped at; the name is kept
     assert "手机号" in await say(citizen, ID_NUMBER)
+
+
+async def test_no_reminder_while_a_consultant_holds_the_conversation(
+    svc: RunningService, fake_wechat: FakeWeChatServer
+):
+    """After 转人工 mid-intake the reminder waits: its "继续" would reach the consultant."""
+    from bot.app import remind_unfinished_intakes
+
+    citizen = svc.citizen()
+    await reach_intake(citizen)
+    await say(citizen, "同意")
+    await say(citizen, "转人工")
+    clock = svc.clock
+    assert isinstance(clock, MovableClock)
+    clock.advance(hours=24, minutes=1)  # Thursday 10:01, the reminder was due
+    assert await remind_unfinished_intakes(svc.app) == 0
+    assert not [t for t in await sent_to(fake_wechat, citizen.openid) if "还没填完" in t]
+    due = await svc.scalar("SELECT reminder_due_at FROM application WHERE status = 'draft'")
+    assert due is not None and "2026-12-04" in str(due)  # moved to Friday 10:00 (02:00 UTC)
