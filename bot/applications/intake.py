@@ -15,7 +15,6 @@ from datetime import datetime, time
 import structlog
 from sqlalchemy import Connection, select, update
 
-from bot.applications.domain.decision_clock import decision_clock
 from bot.applications.domain.intake import (
     ApplicationEffect,
     DocumentSent,
@@ -28,7 +27,7 @@ from bot.applications.domain.intake import (
 )
 from bot.applications.domain.lifecycle import OPEN_FOR_MATERIALS, citizen_may_withdraw
 from bot.applications.domain.materials import missing_kinds
-from bot.applications.materials import kind_names, settle_materials
+from bot.applications.materials import kind_names, settle_materials, start_decision_clock
 from bot.center.texts import Texts
 from bot.privacy.blind_index import BlindIndex
 from bot.store import application_documents as papers
@@ -153,17 +152,8 @@ class ApplicationRegister:
                 missing=kind_names(self._texts, list(missing)),
             )
         else:
-            clock = decision_clock(now, self._calendar)
-            rows.change(
-                conn,
-                draft_id,
-                "submitted",
-                now,
-                status="under_review",
-                complete_at=now,
-                decision_due_at=clock.due_at,
-                decision_warn_at=clock.warn_at,
-            )
+            clock, started = start_decision_clock(now, self._calendar)
+            rows.change(conn, draft_id, "submitted", now, status="under_review", **started)
             rows.add_event(conn, draft_id, now, "bot", "materials_complete", "submitted", "under_review")
             text = self._texts.say("application.submitted_complete", number=number, due=clock.due_day_text)
         log.info("application_submitted", application_id=draft_id, missing=len(missing))

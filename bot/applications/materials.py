@@ -8,10 +8,11 @@ staff asking for more), inside that transaction. Complete materials start the de
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection
 
-from bot.applications.domain.decision_clock import decision_clock
+from bot.applications.domain.decision_clock import DecisionClock, decision_clock
 from bot.applications.domain.materials import missing_kinds
 from bot.center.texts import Texts
 from bot.store import application_documents as papers
@@ -22,6 +23,20 @@ from bot.workdays.service_calendar import ServiceCalendar
 def kind_names(texts: Texts, kinds: list[str]) -> str:
     """材料 as a citizen reads them: "身份证照片、案件材料"."""
     return "、".join(texts.say(f"application.kind.{kind}") for kind in kinds)
+
+
+def start_decision_clock(now: datetime, calendar: ServiceCalendar) -> tuple[DecisionClock, dict[str, Any]]:
+    """Complete materials (now) start a fresh 7-working-day clock: the columns that say so, with
+    no warning or breach left from an earlier clock."""
+    clock = decision_clock(now, calendar)
+    started = {
+        "complete_at": now,
+        "decision_due_at": clock.due_at,
+        "decision_warn_at": clock.warn_at,
+        "warned_at": None,
+        "breached_at": None,
+    }
+    return clock, started
 
 
 def still_missing(conn: Connection, app: rows.ApplicationRecord) -> list[str]:
@@ -56,20 +71,8 @@ def settle_materials(
         if missing != app.missing:
             rows.change(conn, application_id, app.status, now, missing=missing)
         return []
-    clock = decision_clock(now, calendar)
-    moved = rows.change(
-        conn,
-        application_id,
-        app.status,
-        now,
-        status="under_review",
-        missing=[],
-        complete_at=now,
-        decision_due_at=clock.due_at,
-        decision_warn_at=clock.warn_at,
-        warned_at=None,  # a clock that restarts warns and breaches afresh
-        breached_at=None,
-    )
+    clock, started = start_decision_clock(now, calendar)
+    moved = rows.change(conn, application_id, app.status, now, status="under_review", missing=[], **started)
     if not moved:
         return []
     rows.add_event(conn, application_id, now, actor, "materials_complete", app.status, "under_review")

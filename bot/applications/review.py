@@ -16,7 +16,6 @@ from typing import Any, NoReturn
 from sqlalchemy import Connection
 
 from bot.applications.domain import lifecycle
-from bot.applications.domain.decision_clock import decision_clock
 from bot.applications.domain.materials import KINDS, OTHER_MATERIAL
 from bot.applications.domain.review import (
     TERMINATION_REASONS,
@@ -25,6 +24,7 @@ from bot.applications.domain.review import (
     may_decide,
     may_review,
 )
+from bot.applications.materials import start_decision_clock
 from bot.applications.review_checks import (
     ApplicationChanged,
     ApplicationNotFound,
@@ -282,14 +282,8 @@ class ApplicationReview:
             due = ""
             if status == "under_review":
                 # Complete materials (as staff judge them) start a fresh 7-working-day clock.
-                clock = decision_clock(now, self._calendar)
-                values |= {
-                    "complete_at": now,
-                    "decision_due_at": clock.due_at,
-                    "decision_warn_at": clock.warn_at,
-                    "warned_at": None,
-                    "breached_at": None,
-                }
+                clock, started = start_decision_clock(now, self._calendar)
+                values |= started
                 due = clock.due_day_text
             if not rows.change(conn, app.id, app.status, now, **values):
                 _lost(conn, number)
