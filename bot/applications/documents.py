@@ -11,13 +11,12 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 import structlog
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 
 from bot.clock import Clock
 from bot.errors import LegalAidError
 from bot.store import application_documents as papers
 from bot.store.db import Database
-from bot.store.tables import document_t
 
 log = structlog.get_logger(__name__)
 GetMedia = Callable[[str], Awaitable[bytes]]
@@ -78,9 +77,4 @@ def _stored(document_id: int, content: bytes, kind: str, now: datetime) -> Calla
 def _waiting(conn: Connection, document_ids: list[int] | None) -> list[tuple[int, str]]:
     if document_ids is None:
         return papers.unfetched_documents(conn)
-    found = conn.execute(
-        select(document_t.c.id, document_t.c.media_id).where(
-            document_t.c.id.in_(document_ids), document_t.c.fetched_at.is_(None)
-        )
-    ).all()
-    return [(int(row.id), str(row.media_id)) for row in found]
+    return papers.not_yet_fetched(conn, document_ids)

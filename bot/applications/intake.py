@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time
 
 import structlog
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection
 
 from bot.applications.domain.intake import (
     ApplicationEffect,
@@ -34,7 +34,6 @@ from bot.store import application_documents as papers
 from bot.store import applications as rows
 from bot.store.db import Database
 from bot.store.handoffs import live_handoff
-from bot.store.tables import application_t
 from bot.workdays.service_calendar import ServiceCalendar
 
 log = structlog.get_logger(__name__)
@@ -191,32 +190,15 @@ class ApplicationRegister:
         """Tell each citizen whose draft's reminder is due; returns the deliveries to send."""
 
         def run(conn: Connection) -> list[int]:
-            due = conn.execute(
-                select(application_t.c.id, application_t.c.citizen_id, application_t.c.consultation_id).where(
-                    application_t.c.status == "draft",
-                    application_t.c.reminded_at.is_(None),
-                    application_t.c.reminder_due_at <= now,
-                )
-            ).all()
             out: list[int] = []
-            for row in due:
-                if live_handoff(conn, row.citizen_id) is not None:
+            for draft in rows.due_reminders(conn, now):
+                if live_handoff(conn, draft.citizen_id) is not None:
                     # A consultant holds the conversation: "继续" would reach them, not the intake.
                     # Ask again the next working day (never at night).
-                    conn.execute(
-                        update(application_t)
-                        .where(application_t.c.id == row.id)
-                        .values(reminder_due_at=self.reminder_due(now))
-                    )
-                    continue
-                taken = conn.execute(
-                    update(application_t)
-                    .where(application_t.c.id == row.id, application_t.c.reminded_at.is_(None))
-                    .values(reminded_at=now)
-                )
-                if taken.rowcount == 1:
+                    rows.postpone_reminder(conn, draft.id, self.reminder_due(now))
+                elif rows.take_reminder(conn, draft.id, now):
                     text = self._texts.say("application.reminder")
-                    out.append(rows.tell_citizen(conn, row.citizen_id, row.consultation_id, text, now))
+                    out.append(rows.tell_citizen(conn, draft.citizen_id, draft.consultation_id, text, now))
             return out
 
         return await self._db.write(run)

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection
 
-from bot.applications.domain.lifecycle import citizen_may_withdraw
+from bot.applications.domain.lifecycle import OPEN_FOR_MATERIALS, citizen_may_withdraw
 from bot.applications.materials import kind_names
 from bot.center.texts import Texts
 from bot.store import applications as rows
@@ -25,8 +25,9 @@ class ApplicationSummary:
     decision_due_at: datetime | None
 
     @property
-    def awaits_materials(self) -> bool:
-        return self.status == "materials_incomplete"
+    def open_for_materials(self) -> bool:
+        """A photo sent now belongs to this application."""
+        return self.status in OPEN_FOR_MATERIALS
 
     @property
     def may_withdraw(self) -> bool:

@@ -82,7 +82,7 @@ class Applying:
         if self.intake.is_active(state):
             return self.intake.take_document(inbound.media_id, state)
         apps = await self._find(inbound.citizen_openid)
-        if not any(app.status in ("submitted", "materials_incomplete", "under_review") for app in apps):
+        if not any(app.open_for_materials for app in apps):
             return None
         effects: list[Effect] = [DocumentSent(inbound.media_id, None)]
         return Response(

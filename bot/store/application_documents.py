@@ -85,11 +85,22 @@ def unsorted_documents(conn: Connection, citizen_id: int) -> list[int]:
 
 
 def unfetched_documents(conn: Connection, limit: int = 20) -> list[tuple[int, str]]:
+    """Documents still to download (the periodic retry), oldest first, until attempts run out."""
     rows = conn.execute(
         select(document_t.c.id, document_t.c.media_id)
         .where(document_t.c.fetched_at.is_(None), document_t.c.attempts < MAX_FETCH_ATTEMPTS)
         .order_by(document_t.c.received_at)
         .limit(limit)
+    ).all()
+    return [(int(row.id), str(row.media_id)) for row in rows]
+
+
+def not_yet_fetched(conn: Connection, document_ids: list[int]) -> list[tuple[int, str]]:
+    """Of the given documents (a turn's photos), those not downloaded yet."""
+    rows = conn.execute(
+        select(document_t.c.id, document_t.c.media_id).where(
+            document_t.c.id.in_(document_ids), document_t.c.fetched_at.is_(None)
+        )
     ).all()
     return [(int(row.id), str(row.media_id)) for row in rows]
 

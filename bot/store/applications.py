@@ -151,6 +151,25 @@ def history(conn: Connection, application_id: int) -> list[dict[str, Any]]:
     ]
 
 
+@dataclass(frozen=True, slots=True)
+class DueReminder:
+    id: int
+    citizen_id: int
+    consultation_id: int | None
+
+
+def due_reminders(conn: Connection, now: datetime) -> list[DueReminder]:
+    """Drafts whose one reminder is due and not yet sent."""
+    found = conn.execute(
+        select(application_t.c.id, application_t.c.citizen_id, application_t.c.consultation_id).where(
+            application_t.c.status == "draft",
+            application_t.c.reminded_at.is_(None),
+            application_t.c.reminder_due_at <= now,
+        )
+    ).all()
+    return [DueReminder(*row) for row in found]
+
+
 # ---- writing -------------------------------------------------------------------------------
 def open_draft(
     conn: Connection, citizen_id: int, consultation_id: int, now: datetime, reminder_due_at: datetime | None
@@ -189,6 +208,22 @@ def change(conn: Connection, application_id: int, expected_status: str, now: dat
         .values(updated_at=now, **values)
     )
     return rowcount(moved) == 1
+
+
+def take_reminder(conn: Connection, application_id: int, now: datetime) -> bool:
+    """True for the one worker whose UPDATE marked the reminder sent."""
+    taken = conn.execute(
+        update(application_t)
+        .where(application_t.c.id == application_id, application_t.c.reminded_at.is_(None))
+        .values(reminded_at=now)
+    )
+    return rowcount(taken) == 1
+
+
+def postpone_reminder(conn: Connection, application_id: int, when: datetime) -> None:
+    conn.execute(
+        update(application_t).where(application_t.c.id == application_id).values(reminder_due_at=when)
+    )
 
 
 def assign_number(conn: Connection, application_id: int, day: str) -> str:
