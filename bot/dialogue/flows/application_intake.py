@@ -139,14 +139,9 @@ class ApplicationIntake:
 
     # ---- what to ask next --------------------------------------------------------------------
     def _steps_for(self, slots: dict[str, Any]) -> list[str]:
-        route = slots.get("route")
-        steps = list(_ORDER)
-        if route is None or "route" not in slots:
-            steps.append("economic")
-        if route == "commitment" or (route is None and "route" not in slots):
-            steps.append("commitment")
-        steps += [f"doc_{kind}" for kind in required_kinds(route or "proof")]
-        return steps
+        """Every question in order; `_next_step` skips what is answered or not on the route."""
+        documents = [f"doc_{kind}" for kind in required_kinds(slots.get("route") or "proof")]
+        return [*_ORDER, "economic", "commitment", *documents]
 
     def _next_step(self, slots: dict[str, Any], prefix: str) -> Response:
         for step in self._steps_for(slots):
