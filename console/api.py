@@ -21,7 +21,7 @@ from bot.errors import InvalidInput, LegalAidError
 from bot.store.live_feed import LiveFeed
 from bot.workdays.duty import Consultant
 from console.applications_api import application_routes
-from console.auth import ConsoleAuth, ConsultantRoute, problem
+from console.auth import ALL_ROLES, ConsoleAuth, ConsultantRoute, Route, problem
 from console.bodies import json_body
 from console.handoff_json import handoff_json, notice_json, queue_item_json
 from console.live_stream import stream_changes
@@ -54,9 +54,11 @@ def console_api(
     """The session, the queue, its actions, the live stream, knowledge, notices and applications;
     mount at /api/."""
 
-    def guarded(route: ConsultantRoute) -> Handler:
+    def guarded(route: ConsultantRoute, roles: frozenset[str] = ALL_ROLES) -> Route:
+        """The route behind the login; `roles` are the roles it serves (others get a 403)."""
+
         async def call(request: web.Request) -> web.StreamResponse:
-            return await auth().required(route)(request)
+            return await auth().required(route, roles)(request)
 
         return call
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from aiohttp import web
-from aiohttp.typedefs import Handler
 
 from bot.applications.review import ApplicationReview, Changed
 from bot.applications.review_checks import ApplicationNotFound
@@ -18,7 +17,7 @@ from bot.delivery import Deliveries
 from bot.errors import InvalidInput
 from bot.workdays.duty import Consultant
 from console.applications_json import application_json, changed_json, choices_json, listed_json
-from console.auth import ConsultantRoute
+from console.auth import Guard
 from console.bodies import json_body
 
 MAX_ID = 2**31 - 1
@@ -29,7 +28,7 @@ INLINE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp", 
 def application_routes(
     review: Callable[[], ApplicationReview],
     deliveries: Callable[[], Deliveries],
-    guarded: Callable[[ConsultantRoute], Handler],
+    guarded: Guard,
 ) -> list[web.RouteDef]:
     async def list_applications(request: web.Request, viewer: Consultant) -> web.Response:
         q = request.query

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Awaitable, Callable
+from typing import Protocol
 
 import structlog
 from aiohttp import web
@@ -17,6 +18,17 @@ from bot.workdays.duty import Consultant
 
 COOKIE = "legalaid_session"
 Route = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+class Guard(Protocol):
+    """Puts a route behind the login, for the roles it serves (see `ConsoleAuth.required`)."""
+
+    def __call__(self, route: ConsultantRoute, roles: frozenset[str] = ...) -> Route: ...
+
+
+ALL_ROLES = frozenset({"consultant", "supervisor", "admin"})
+SUPERVISORS = frozenset({"supervisor", "admin"})  # reviewers of records, audit and figures
+ADMINS = frozenset({"admin"})
 ConsultantRoute = Callable[[web.Request, Consultant], Awaitable[web.StreamResponse]]
 
 
@@ -113,14 +125,17 @@ class ConsoleAuth:
         response.del_cookie(COOKIE, path="/")
         return response
 
-    def required(self, route: ConsultantRoute) -> Route:
-        """Wrap an API route: 401 without a session, 403 without the CSRF token on a change."""
+    def required(self, route: ConsultantRoute, roles: frozenset[str] = ALL_ROLES) -> Route:
+        """Wrap an API route: 401 without a session, 403 for a role the route does not serve,
+        403 without the CSRF token on a change."""
 
         async def guarded(request: web.Request) -> web.StreamResponse:
             found = await self._sessions.find(request.cookies.get(COOKIE))
             if found is None:
                 return problem(401, "not_logged_in", "log in first")
             viewer, csrf = found
+            if viewer.role not in roles:
+                return problem(403, "role_not_allowed", "this account's role may not use this route")
             if request.method not in ("GET", "HEAD") and not _csrf_ok(request, csrf):
                 return problem(403, "csrf", "missing or wrong X-CSRF-Token")
             structlog.contextvars.bind_contextvars(consultant_id=viewer.id)

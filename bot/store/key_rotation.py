@@ -18,8 +18,8 @@ from sqlalchemy import Connection
 
 from bot.privacy.field_cipher import UnreadableField, is_sealed
 from bot.store.db import Database
-from bot.store.rows import Row
 from bot.store.sealed import SealedJSON, SealedText, protection_of
+from bot.store.tables import metadata
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +51,7 @@ class RotationCount:
 def sealed_columns() -> list[SealedColumn]:
     """Every column of today's schema whose type seals it, found from the row classes."""
     found = []
-    for table in Row.metadata.sorted_tables:
+    for table in metadata.sorted_tables:
         for column in table.columns:
             if isinstance(column.type, SealedText | SealedJSON):
                 (key,) = table.primary_key.columns

@@ -68,7 +68,11 @@ class ConsultationRow(Row):
     """One consultation: the record staff review (002 §6.2 d, f)."""
 
     __tablename__ = "consultation"
-    __table_args__ = (Index("ix_consultation_waiting", "status", "waiting_since"),)
+    __table_args__ = (
+        Index("ix_consultation_waiting", "status", "waiting_since"),
+        Index("ix_consultation_started", "started_at"),
+        Index("ix_consultation_silent", "status", "last_activity_at"),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     citizen_id: Mapped[int] = mapped_column(ForeignKey("citizen.id"), index=True)
     status: Mapped[str] = mapped_column(String(16), default="open")  # open | waiting_human | closed
@@ -85,6 +89,36 @@ class ConsultationRow(Row):
     )
     started_at: Mapped[datetime] = mapped_column(UtcDateTime())
     closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    # The record staff review (0010): every intent the citizen raised, the consultant, the clocks.
+    intents: Mapped[list[str]] = mapped_column(JSON, default=list)
+    last_activity_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    # consultant_id and logged_by name consultant rows; no FOREIGN KEY, because adding one would
+    # make SQLite rebuild this table, which half the schema references.
+    consultant_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    first_reply_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    breached: Mapped[bool | None] = mapped_column(nullable=True)  # None: no clock applied
+    ended_by: Mapped[str | None] = mapped_column(String(16), nullable=True)  # consultant | silence | logged
+    referral: Mapped[str | None] = mapped_column(String(64), nullable=True)  # outcome c: the department
+    application_number: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    # Name and phone when the citizen gave them (002 §6.2 f); refused is True when they would not.
+    identity: Mapped[dict[str, Any] | None] = mapped_column(
+        SealedJSON("consultation.identity"), nullable=True
+    )
+    identity_refused: Mapped[bool | None] = mapped_column(nullable=True)
+    # A phone or walk-in consultation: who logged it and what was asked and answered.
+    logged_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    summary: Mapped[str | None] = mapped_column(SealedText("consultation.summary"), nullable=True)
+    satisfaction: Mapped[int | None] = mapped_column(Integer, nullable=True)  # 1..5
+    satisfaction_comment: Mapped[str | None] = mapped_column(
+        SealedText("consultation.satisfaction_comment"), nullable=True
+    )
+    satisfaction_asked_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    satisfaction_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
+    quality_score: Mapped[int | None] = mapped_column(Integer, nullable=True)  # 0..100
+    quality_checks: Mapped[list[dict[str, Any]] | None] = mapped_column(
+        JSON(none_as_null=True), nullable=True
+    )
+    anonymised_at: Mapped[datetime | None] = mapped_column(UtcDateTime(), nullable=True)
 
 
 class MessageRow(Row):

@@ -6,6 +6,7 @@ from typing import Any, cast
 
 from sqlalchemy import Table
 
+from bot.store.record_rows import AnnotationRow, ComplaintRow, QualityReviewRow
 from bot.store.rows import (
     ApplicationDocumentRow,
     ApplicationEventRow,
@@ -22,8 +23,14 @@ from bot.store.rows import (
     MessageRow,
     ReminderRow,
     ReplyDeadlineRow,
+    Row,
     TranscriptTermRow,
 )
+
+metadata = Row.metadata  # every row class above registered: what migrations are checked against
+annotation_t = cast(Table, AnnotationRow.__table__)
+complaint_t = cast(Table, ComplaintRow.__table__)
+quality_review_t = cast(Table, QualityReviewRow.__table__)
 
 application_t = cast(Table, ApplicationRow.__table__)
 application_event_t = cast(Table, ApplicationEventRow.__table__)

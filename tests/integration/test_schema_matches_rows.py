@@ -7,7 +7,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Connection
 
 from bot.store.db import open_database, upgrade_schema
-from bot.store.rows import Row
+from bot.store.tables import metadata
 from tests.conftest import TEST_PROTECTION
 
 
@@ -18,7 +18,7 @@ async def test_migrations_and_rows_agree(database_url: str):
 
         def differences(conn: Connection) -> list[object]:
             context = MigrationContext.configure(conn, opts={"compare_type": False})
-            return [d for d in compare_metadata(context, Row.metadata) if not _ignorable(d)]
+            return [d for d in compare_metadata(context, metadata) if not _ignorable(d)]
 
         assert await db.read(differences) == []
     finally:
