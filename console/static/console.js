@@ -469,7 +469,9 @@ function toggleNotices(open) {
 // ---- routing (#/h/<id>) ---------------------------------------------------------------------
 function route() {
   if (!state.me) return;
-  // #/applications and #/a/<number> belong to the applications view (applications.js).
+  // #/records... belong to the records view (records.js), #/applications and #/a/<number> to the
+  // applications view (applications.js).
+  if (routeRecords(location.hash)) { closeConversation(); return; }
   if (routeApplications(location.hash)) { closeConversation(); return; }
   const m = /^#\/h\/(\d+)$/.exec(location.hash);
   if (m) openConversation(Number(m[1]));
