@@ -128,8 +128,13 @@ function recordSpecialty(code) {
   return (state.specialties.find((s) => s.code === code) || {}).name || code || '';
 }
 
+// Courtesies and yes/no answers say nothing about what the citizen asked: left out of a record's matters.
+const SMALL_TALK = new Set(['greet', 'goodbye', 'affirm', 'deny', 'thank']);
+const RECORD_INTENTS = { consult_civil_other: '其他民事纠纷', consult_state_compensation: '国家赔偿', out_of_scope: '非法律问题' };
+
 function intentsText(intents) {
-  return [...new Set((intents || []).map(intentName).filter(Boolean))].join('、');
+  const names = (intents || []).filter((i) => !SMALL_TALK.has(i)).map((i) => RECORD_INTENTS[i] || intentName(i));
+  return [...new Set(names.filter(Boolean))].join('、');
 }
 
 function breachedText(breached) {
