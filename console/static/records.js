@@ -11,6 +11,8 @@ const CHANNELS = { wechat: '微信', phone: '电话', walk_in: '来访' };
 const RECORD_KINDS = { online: '在线咨询', message: '留言咨询', phone: '电话咨询', on_site: '现场咨询' };
 const RECORD_OUTCOMES = { a: '引导申请法律援助', b: '给出法律建议', c: '转介其他部门' };
 const RECORD_AUTHORS = { citizen: '市民', bot: '机器人', consultant: '咨询员' };
+const RECORD_STATUSES = { open: '机器人服务中', waiting_human: '等待人工', closed: '已结束' };
+const RECORD_ENDINGS = { consultant: '咨询员结束', silence: '市民未再留言，自动结束', logged: '登记时结束' };
 const RECORD_PAGE_SIZE = 50;
 const SUPERVISOR_ROLES = ['supervisor', 'admin'];
 Object.assign(ERRORS, {
@@ -36,7 +38,8 @@ function routeRecords(hash) {
   $('nav-records').toggleAttribute('aria-current', mine);
   document.body.classList.toggle('print-page', mine && !!m[2]);
   if (!mine) return false;
-  for (const layout of document.querySelectorAll('.main-view .layout')) layout.hidden = layout.id !== 'records-layout';
+  // Every other view's part of the page (queue, applications, and any view added later) is hidden.
+  for (const layout of document.querySelectorAll('#main-view > [id$="-layout"]')) layout.hidden = layout.id !== 'records-layout';
   for (const link of document.querySelectorAll('.views a')) if (link.id !== 'nav-records') link.removeAttribute('aria-current');
   enterRecords();
   if (!m[1]) showRecordList();
@@ -231,13 +234,16 @@ function factRows(item) {
     ['类型', RECORD_KINDS[item.kind] || item.kind || ''],
     ['专业', recordSpecialty(item.specialty)],
     ['咨询事项', intentsText(item.intents)],
+    ['状态', [RECORD_STATUSES[item.status] || item.status, RECORD_ENDINGS[item.ended_by]].filter(Boolean).join('，')],
     ['咨询员', consultantText(item) || '—'],
+    ['登记人', item.logged_by || ''],
     ['接收时间', fmtTime(item.received_at)],
     ['首次人工答复', item.first_reply_at ? fmtTime(item.first_reply_at) : '—'],
     ['结束时间', item.closed_at ? fmtTime(item.closed_at) : '未结束'],
     ['答复时限', breachedText(item.breached)],
     ['处理结果', outcomeText(item)],
     ['满意度', satisfactionText(item.satisfaction)],
+    ['评价留言', item.satisfaction_comment || ''],
     ['质检得分', item.quality_score == null ? '未质检' : `${item.quality_score} 分`],
   ];
   return rows.filter(([, v]) => v).flatMap(([k, v]) => [el('dt', { text: k }), el('dd', { text: v })]);
@@ -248,7 +254,15 @@ function identityText(item) {
   if (who && (who.name || who.phone)) {
     return [who.name ? `姓名 ${who.name}` : '', who.phone ? `电话 ${who.phone}` : ''].filter(Boolean).join(' · ');
   }
-  return item.identity_refused ? '市民拒绝提供身份信息' : '未登记';
+  if (item.identity_refused) return '市民拒绝提供身份信息';
+  return item.channel === 'wechat' ? '微信咨询，以微信账号识别市民（未另行登记）' : '未登记';
+}
+
+// A number the server masked (138****8000): digits next to a run of `*`.
+const MASKED_NUMBER = /\d\*{3,}|\*{3,}\d/;
+
+function hasMaskedNumber(item) {
+  return [item.summary, ...(item.transcript || []).map((t) => t.text)].some((text) => MASKED_NUMBER.test(text || ''));
 }
 
 function renderRecord(item) {
@@ -256,7 +270,7 @@ function renderRecord(item) {
   $('record-facts').replaceChildren(...factRows(item));
   const hasIdentity = !!(item.identity && (item.identity.name || item.identity.phone));
   $('record-identity').textContent = identityText(item) + (records.reveal && hasIdentity ? '（已显示完整信息，本次查看已记录）' : '');
-  $('record-reveal').hidden = !hasIdentity || records.reveal;
+  $('record-reveal').hidden = records.reveal || !(hasIdentity || hasMaskedNumber(item));
   $('record-summary').textContent = item.summary || '';
   $('record-summary-box').hidden = !item.summary;
   renderRecordTranscript(item.transcript || []);
