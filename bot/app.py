@@ -8,6 +8,7 @@ resources up when a request comes, so they exist before the app starts.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
+from datetime import timedelta
 
 import aiohttp
 import aiojobs
@@ -39,6 +40,9 @@ from bot.privacy.field_cipher import UnreadableField
 from bot.privacy.protection import Protection
 from bot.public_api.eligibility import eligibility_routes
 from bot.public_api.nlu import nlu_routes
+from bot.records.consultations import ConsultationRecords
+from bot.records.export import RecordExport
+from bot.records.silence import ConsultationSilence
 from bot.request_middlewares import request_context, unexpected_failure
 from bot.settings import Settings
 from bot.store.db import Database, open_database, schema_is_current, upgrade_schema
@@ -56,6 +60,7 @@ from console.api import console_api
 from console.auth import ConsoleAuth
 from console.openapi import openapi_document
 from console.pages import console_pages, page_headers
+from console.records_api import RecordServices
 from handoff.opening import HandoffOpening
 from handoff.queue import HandoffQueue
 from scheduler.alarm import DeadlineAlarm, start_alarm
@@ -87,6 +92,8 @@ APPLICATION_REGISTER = web.AppKey("application_register", ApplicationRegister)
 APPLICATION_PROGRESS = web.AppKey("application_progress", ApplicationProgress)
 DOCUMENT_FETCH = web.AppKey("document_fetch", DocumentFetch)
 APPLICATION_REVIEW = web.AppKey("application_review", ApplicationReview)
+RECORDS = web.AppKey("records", RecordServices)
+CONSULTATION_SILENCE = web.AppKey("consultation_silence", ConsultationSilence)
 
 
 def create_app(
@@ -289,11 +296,23 @@ def _dialogue_ctx(
         app[DEADLINE_ALARM] = DeadlineAlarm(
             app[DATABASE], clock, center.service, app[LIVE], every=settings.deadline_sweep_seconds
         )
+        _consultation_records(app)
         callback.connect(app[CONVERSATION], app[DELIVERY_LEDGER], app[ANSWER_JOBS], app[REDIS], keys)
         yield
         await jobs.close()
 
     return dialogue_ctx
+
+
+def _consultation_records(app: web.Application) -> None:
+    """The records staff search, read, log and export, and the close of a bot-only consultation
+    after a silence (the bot's out-of-scope answer names where it sends the citizen)."""
+    db, clock, center, settings = app[DATABASE], app[CLOCK], app[CENTER], app[SETTINGS]
+    records = ConsultationRecords(db, clock, center.specialties, center.service.tz, app[PROTECTION].index)
+    app[RECORDS] = RecordServices(records, RecordExport(records, center.texts))
+    silence = timedelta(minutes=settings.consultation_silence_minutes)
+    referral = center.texts.say("records.bot_referral")
+    app[CONSULTATION_SILENCE] = ConsultationSilence(db, clock, center.specialties, silence, referral)
 
 
 def _alarm_ctx(periodic_jobs: bool) -> Callable[[web.Application], AsyncIterator[None]]:
@@ -318,6 +337,7 @@ def _alarm_ctx(periodic_jobs: bool) -> Callable[[web.Application], AsyncIterator
                 "document_fetch": (app[DOCUMENT_FETCH].fetch, every),
                 "intake_reminder": (intake_reminders, every),
                 "decision_deadlines": (decision_deadlines, deadlines.every),
+                "consultation_silence": (app[CONSULTATION_SILENCE].close_silent, deadlines.every),
             }
         )
         deadlines.attach(alarm)
@@ -334,6 +354,11 @@ async def remind_unfinished_intakes(app: web.Application) -> int:
     if ids:
         await app[DELIVERIES].send(ids)
     return len(ids)
+
+
+async def run_consultation_silence(app: web.Application) -> int:
+    """One close of the silent consultations at the service's clock; tests call it after moving it."""
+    return await app[CONSULTATION_SILENCE].close_silent()
 
 
 async def run_deadline_sweep(app: web.Application) -> int:
@@ -380,6 +405,7 @@ def _add_routes(app: web.Application, callback: WeChatCallback, periodic_jobs: b
             openapi_document(),
             lambda: app[APPLICATION_REVIEW],
             lambda: app[DELIVERIES],
+            lambda: app[RECORDS],
         ),
     )
     app.router.add_routes(console_pages())
