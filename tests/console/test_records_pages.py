@@ -13,6 +13,7 @@ import io
 import re
 from typing import Any
 
+from openpyxl import load_workbook
 from playwright.async_api import Page, expect
 
 from bot.clock import MovableClock
@@ -25,6 +26,14 @@ ANSWER = "您好，拖欠工资可以先向劳动监察大队投诉，也可以�
 ANNOTATION = "答复及时，建议补充仲裁时效的说明。"
 PHONE_SUMMARY = "来电询问工伤认定的申请期限，已告知一年内向社保部门申请。"
 CALLER = {"name": "王小明", "phone": "13812345678"}
+PHONE_CALL = {
+    "channel": "phone",
+    "received_at": "2026-11-25T09:30:00+08:00",
+    "specialty": "labor",
+    "summary": PHONE_SUMMARY,
+    "outcome": "b",
+    "identity_refused": True,
+}
 
 
 async def handed_off_and_answered(svc: RunningService, consultant: str) -> dict[str, Any]:
@@ -59,18 +68,30 @@ async def test_a_supervisor_finds_reads_annotates_and_exports_a_consultation(
     await svc.add_account("boss", role="supervisor")
     await handed_off_and_answered(svc, "zhang")
     await svc.citizen().say(OTHER_WORDS)  # a bot-only consultation, about something else
+    status, logged = await (await svc.console("zhang")).post("/api/consultations", PHONE_CALL)
+    assert status == 201, logged
 
     tab = await open_tab(svc)
     page = tab.page
     await tab.at_service_time()
     await tab.log_in("boss")
     await records_view(page)
-    await expect(rows(page)).to_have_count(2)
-    await expect(page.locator("#records-summary")).to_contain_text("共 2 条记录")
+    await expect(rows(page)).to_have_count(3)
+    await expect(page.locator("#records-summary")).to_contain_text("共 3 条记录")
     await tab.screenshot("console-records-laptop.png")
+
+    await page.fill("#rec-consultant", "zhang")
+    await page.click("#records-search")
+    await expect(rows(page)).to_have_count(2)  # the one zhang answered and the one zhang logged
+    await page.fill("#rec-consultant", "nobody")
+    await page.click("#records-search")
+    await expect(page.locator("#alert-text")).to_have_text("没有这个咨询员用户名")
+    await expect(page.locator("#rec-consultant")).to_have_attribute("aria-invalid", "true")
+    await page.fill("#rec-consultant", "")
 
     await page.fill("#rec-q", "拖欠")
     await page.click("#records-search")
+    await expect(page.locator("#alert")).to_be_hidden()  # the wrong name is put right
     await expect(rows(page)).to_have_count(1)
     await expect(page.locator("#records-summary")).to_contain_text("共 1 条记录")
     found = rows(page).first
@@ -90,26 +111,39 @@ async def test_a_supervisor_finds_reads_annotates_and_exports_a_consultation(
     await page.click("#annotation-submit")
     await expect(page.locator("#record-annotations")).to_contain_text(ANNOTATION)
     await expect(page.locator("#record-annotations")).to_contain_text("boss")
-    await page.reload()  # the annotation was kept
-    await expect(page.locator("#record-annotations")).to_contain_text(ANNOTATION)
-    await page.locator("#record-transcript").evaluate("list => list.scrollIntoView()")
+    await page.set_viewport_size({"width": 1280, "height": 1100})  # the facts and the whole transcript
+    await page.locator("#status").evaluate("flash => { flash.textContent = ''; }")
+    await page.locator("#record").evaluate("record => record.scrollIntoView()")
     await tab.screenshot("console-record-transcript-laptop.png")
+    await page.set_viewport_size({"width": 1280, "height": 800})
+    viewed = "SELECT COUNT(*) FROM audit_entry WHERE action = 'view_consultation'"
+    assert await svc.scalar(viewed) == 1  # the annotation came back without a second read
 
     await page.click("#record-back")
-    await expect(rows(page)).to_have_count(1)  # the filters are still there
+    await expect(rows(page)).to_have_count(1)  # the words are still the filter
+    await expect(page.locator("#rec-q")).to_have_value("拖欠")
     csv_link = page.locator("#records-export-csv")
-    await expect(csv_link).to_have_attribute(
-        "href", re.compile(r"format=csv.*q=%E6%8B%96%E6%AC%A0|q=.*format=csv")
-    )
+    await expect(csv_link).to_have_attribute("href", re.compile(r"q=%E6%8B%96%E6%AC%A0"))
     async with page.expect_download() as download_info:
         await csv_link.click()
     download = await download_info.value
-    path = await download.path()
-    raw = path.read_bytes()
+    raw = (await download.path()).read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 with BOM, so Excel reads the Chinese
     exported = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
-    assert len(exported) == 2  # the header and the one consultation the words found
-    assert record_id in exported[1]
+    assert exported[0][:2] == ["编号", "接收时间"]
+    assert [line[0] for line in exported[1:]] == [record_id]  # the one consultation the words found
+    assert "zhang" in exported[1]
+    async with page.expect_download() as download_info:
+        await page.click("#records-export-xlsx")
+    xlsx = (await (await download_info.value).path()).read_bytes()  # saved without a file name
+    sheet = load_workbook(io.BytesIO(xlsx)).active
+    assert [row[0] for row in sheet.iter_rows(values_only=True)] == ["编号", int(record_id)]
+    exports = "SELECT COUNT(*) FROM audit_entry WHERE action = 'export_consultations'"
+    assert await svc.scalar(exports) == 2
+
+    await found.click()  # read again from the server: the annotation was kept
+    await expect(page.locator("#record-annotations")).to_contain_text(ANNOTATION)
+    assert await svc.scalar(viewed) == 2
     tab.assert_no_script_errors()
 
 
@@ -134,15 +168,20 @@ async def test_a_consultant_logs_a_phone_consultation_and_finds_it(
     await page.select_option("#log-specialty", "labor")
     await page.select_option("#log-outcome", "b")
     await page.click("#log-submit")
-    await expect(page.locator("#alert-text")).to_contain_text("姓名或联系电话")  # 002 §6.2 f
+    await expect(page.locator("#alert-text")).to_contain_text("姓名和联系电话")  # 002 §6.2 f
     await page.fill("#log-name", CALLER["name"])
+    await page.fill("#log-phone-number", "12345")
+    await page.click("#log-submit")
+    await expect(page.locator("#alert-text")).to_have_text("联系电话应为 11 位手机号，或带区号的固定电话")
+    await expect(page.locator("#log-phone-number")).to_have_attribute("aria-invalid", "true")
+    assert await svc.count("consultation") == 0  # the server refused it, nothing was saved
     await page.fill("#log-phone-number", CALLER["phone"])
     await page.click("#log-submit")
 
     await expect(page.locator("#record")).to_be_visible()
     await expect(page.locator("#record-summary")).to_have_text(PHONE_SUMMARY)
     await expect(page.locator("#record-facts")).to_contain_text("电话")
-    await expect(page.locator("#record-facts")).to_contain_text("给出法律建议")
+    await expect(page.locator("#record-facts")).to_contain_text("已给法律建议")
     await expect(page.locator("#annotation-form")).to_be_hidden()  # annotating is for supervisors
     identity = page.locator("#record-identity")
     await expect(identity).not_to_have_text("加载中…")
