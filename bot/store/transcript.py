@@ -192,9 +192,7 @@ class _HotStatements:
         # close first, and then this finds nothing and the turn opens a new consultation.
         newest_open = (
             select(consultation_t.c.id)
-            .where(
-                consultation_t.c.citizen_id == bindparam("citizen"), consultation_t.c.status != "closed"
-            )
+            .where(consultation_t.c.citizen_id == bindparam("citizen"), consultation_t.c.status != "closed")
             .order_by(consultation_t.c.id.desc())
             .limit(1)
             .scalar_subquery()

@@ -20,7 +20,7 @@ from bot.privacy.masking import mask_personal_numbers
 from bot.records.domain.filters import OUTCOMES
 
 KINDS = {"phone": "phone", "walk_in": "on_site"}  # channel → the record's kind
-MAX_SUMMARY = 4000
+MAX_SUMMARY = 2000  # a summary, not a transcript; fits the 16 KiB body even as \u escapes
 MAX_REFERRAL = 64  # consultation.referral
 # A clock a few minutes off on the consultant's computer is no reason to refuse the form.
 CLOCK_SLACK = timedelta(minutes=5)
