@@ -106,7 +106,7 @@ const FILTER_PROBLEMS = {
   specialty: ['rec-specialty', '未知的专业'], consultant: ['rec-consultant', '没有这个咨询员用户名'],
   outcome: ['rec-outcome', '处理结果有误'], breached: ['rec-breached', '答复时限条件有误'],
   channel: ['rec-channel', '渠道有误'], satisfaction: ['rec-satisfaction', '满意度有误'],
-  q: ['rec-q', '请输入要查找的词语（如“拖欠工资”），不超过规定长度'],
+  q: ['rec-q', '请输入要查找的词语，如“拖欠工资”'],
 };
 
 // An input the person at the page must put right: the alert says what, the field is marked and focused.
