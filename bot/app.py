@@ -8,6 +8,7 @@ resources up when a request comes, so they exist before the app starts.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
+from random import Random
 
 import aiohttp
 import aiojobs
@@ -39,6 +40,9 @@ from bot.privacy.field_cipher import UnreadableField
 from bot.privacy.protection import Protection
 from bot.public_api.eligibility import eligibility_routes
 from bot.public_api.nlu import nlu_routes
+from bot.records.figures import RecordFigures
+from bot.records.quality import QualitySweep
+from bot.records.quality_review import QualityReview
 from bot.request_middlewares import request_context, unexpected_failure
 from bot.settings import Settings
 from bot.store.db import Database, open_database, schema_is_current, upgrade_schema
@@ -56,6 +60,7 @@ from console.api import console_api
 from console.auth import ConsoleAuth
 from console.openapi import openapi_document
 from console.pages import console_pages, page_headers
+from console.stats_api import StatsServices
 from handoff.opening import HandoffOpening
 from handoff.queue import HandoffQueue
 from scheduler.alarm import DeadlineAlarm, start_alarm
@@ -87,6 +92,8 @@ APPLICATION_REGISTER = web.AppKey("application_register", ApplicationRegister)
 APPLICATION_PROGRESS = web.AppKey("application_progress", ApplicationProgress)
 DOCUMENT_FETCH = web.AppKey("document_fetch", DocumentFetch)
 APPLICATION_REVIEW = web.AppKey("application_review", ApplicationReview)
+STATS = web.AppKey("stats", StatsServices)
+QUALITY_SWEEP = web.AppKey("quality_sweep", QualitySweep)
 
 
 def create_app(
@@ -289,11 +296,25 @@ def _dialogue_ctx(
         app[DEADLINE_ALARM] = DeadlineAlarm(
             app[DATABASE], clock, center.service, app[LIVE], every=settings.deadline_sweep_seconds
         )
+        _records(app)
         callback.connect(app[CONVERSATION], app[DELIVERY_LEDGER], app[ANSWER_JOBS], app[REDIS], keys)
         yield
         await jobs.close()
 
     return dialogue_ctx
+
+
+def _records(app: web.Application) -> None:
+    """The dashboard's figures, the quality sweep and the weekly review (one random source, seeded
+    by the system; tests give the use cases their own)."""
+    db, clock, center = app[DATABASE], app[CLOCK], app[CENTER]
+    tz, rng = center.service.tz, Random()
+    app[STATS] = StatsServices(
+        RecordFigures(db, clock, tz),
+        QualityReview(db, center.quality, clock, tz, rng),
+        dict(center.specialties.names),
+    )
+    app[QUALITY_SWEEP] = QualitySweep(db, center.quality, clock, tz, rng)
 
 
 def _alarm_ctx(periodic_jobs: bool) -> Callable[[web.Application], AsyncIterator[None]]:
@@ -318,6 +339,7 @@ def _alarm_ctx(periodic_jobs: bool) -> Callable[[web.Application], AsyncIterator
                 "document_fetch": (app[DOCUMENT_FETCH].fetch, every),
                 "intake_reminder": (intake_reminders, every),
                 "decision_deadlines": (decision_deadlines, deadlines.every),
+                "quality_sweep": (app[QUALITY_SWEEP].run, app[SETTINGS].quality_sweep_seconds),
             }
         )
         deadlines.attach(alarm)
@@ -334,6 +356,11 @@ async def remind_unfinished_intakes(app: web.Application) -> int:
     if ids:
         await app[DELIVERIES].send(ids)
     return len(ids)
+
+
+async def run_quality_sweep(app: web.Application) -> int:
+    """One quality sweep at the service's clock; tests call it after moving the clock."""
+    return await app[QUALITY_SWEEP].run()
 
 
 async def run_deadline_sweep(app: web.Application) -> int:
@@ -380,6 +407,7 @@ def _add_routes(app: web.Application, callback: WeChatCallback, periodic_jobs: b
             openapi_document(),
             lambda: app[APPLICATION_REVIEW],
             lambda: app[DELIVERIES],
+            lambda: app[STATS],
         ),
     )
     app.router.add_routes(console_pages())

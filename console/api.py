@@ -25,6 +25,7 @@ from console.auth import ALL_ROLES, ConsoleAuth, ConsultantRoute, Route, problem
 from console.bodies import json_body
 from console.handoff_json import handoff_json, notice_json, queue_item_json
 from console.live_stream import stream_changes
+from console.stats_api import StatsServices, stats_routes
 from handoff.commands import (
     AddNote,
     AnswerCitizen,
@@ -50,6 +51,7 @@ def console_api(
     openapi: dict[str, Any],
     applications: Callable[[], ApplicationReview],
     deliveries: Callable[[], Deliveries],
+    stats: Callable[[], StatsServices],
 ) -> web.Application:
     """The session, the queue, its actions, the live stream, knowledge, notices and applications;
     mount at /api/."""
@@ -193,6 +195,7 @@ def console_api(
         ]
     )
     api.router.add_routes(application_routes(applications, deliveries, guarded))
+    api.router.add_routes(stats_routes(stats, guarded))
     return api
 
 
