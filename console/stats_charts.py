@@ -53,6 +53,12 @@ def _options(**extra: Any) -> dict[str, Any]:
     }
 
 
+def _counts_axis(top: int) -> dict[str, Any]:
+    """Whole numbers on the value axis: a count of consultations is never 0.2."""
+    step = max(1, -(-top // 8))
+    return {"y_labels": list(range(0, max(top, 1) + step, step)), "truncate_label": -1}
+
+
 def _daily(s: dict[str, Any]) -> Any:
     days = s["volumes"]["by_day"]
     chart = pygal.Bar(
@@ -62,6 +68,7 @@ def _daily(s: dict[str, Any]) -> Any:
             x_label_rotation=45,
             show_minor_x_labels=False,
             x_labels_major_every=max(1, len(days) // 10),
+            **_counts_axis(max((d["count"] for d in days), default=0)),
         )
     )
     chart.x_labels = [d["day"][5:] for d in days]
@@ -70,8 +77,9 @@ def _daily(s: dict[str, Any]) -> Any:
 
 
 def _specialty(s: dict[str, Any]) -> Any:
-    chart = pygal.HorizontalBar(**_options(title="按专业", show_legend=False))
     items = s["volumes"]["by_specialty"]
+    top = max((item["count"] for item in items), default=0)
+    chart = pygal.HorizontalBar(**_options(title="按专业", show_legend=False, **_counts_axis(top)))
     chart.x_labels = [item["name"] or item["specialty"] for item in items]
     chart.add("咨询量", [item["count"] for item in items])
     return chart
@@ -85,8 +93,9 @@ def _channel(s: dict[str, Any]) -> Any:
 
 
 def _deadlines(s: dict[str, Any]) -> Any:
-    chart = pygal.StackedBar(**_options(title="答复时限"))
     kinds = list(s["deadlines"])
+    top = max((sum(v for k, v in c.items() if k != "rate") for c in s["deadlines"].values()), default=0)
+    chart = pygal.StackedBar(**_options(title="答复时限", **_counts_axis(top)))
     chart.x_labels = [KIND_NAMES.get(kind, kind) for kind in kinds]
     chart.add("按时", [s["deadlines"][k]["met"] for k in kinds])
     chart.add("超时", [s["deadlines"][k]["breached"] for k in kinds])
@@ -103,8 +112,10 @@ def _response(s: dict[str, Any]) -> Any:
 
 
 def _satisfaction(s: dict[str, Any]) -> Any:
-    chart = pygal.Bar(**_options(title="满意度评分分布", show_legend=False))
     dist = s["satisfaction"]["distribution"]
+    chart = pygal.Bar(
+        **_options(title="满意度评分分布", show_legend=False, **_counts_axis(max(dist.values())))
+    )
     chart.x_labels = [f"{grade}分" for grade in dist]
     chart.add("评价数", list(dist.values()))
     return chart

@@ -72,7 +72,7 @@ def _by_specialty(counted: dict[str | None, int], names: dict[str, str]) -> list
         {"specialty": code, "name": names.get(code, code), "count": counted.get(code, 0)} for code in codes
     ]
     if None in counted:
-        items.append({"specialty": NO_SPECIALTY, "name": "", "count": counted[None]})
+        items.append({"specialty": NO_SPECIALTY, "name": "未分类", "count": counted[None]})
     return items
 
 

@@ -469,7 +469,9 @@ function toggleNotices(open) {
 // ---- routing (#/h/<id>) ---------------------------------------------------------------------
 function route() {
   if (!state.me) return;
-  // #/applications and #/a/<number> belong to the applications view (applications.js).
+  // #/dashboard belongs to the dashboard (dashboard.js), #/applications and #/a/<number> to the
+  // applications view (applications.js).
+  if (routeDashboard(location.hash)) { closeConversation(); return; }
   if (routeApplications(location.hash)) { closeConversation(); return; }
   const m = /^#\/h\/(\d+)$/.exec(location.hash);
   if (m) openConversation(Number(m[1]));
