@@ -7,12 +7,25 @@ from __future__ import annotations
 import asyncio
 import json
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
-from bot.app import CENTER, run_quality_sweep
+import aiohttp
+from aiohttp.test_utils import TestServer
+
+from bot.app import ALARM, CENTER, create_app, run_quality_sweep
 from bot.clock import MovableClock
+from bot.nlu_service import BuiltinNlu
 from bot.records.quality import sweep_quality
-from tests.conftest import WORKDAY_MORNING, RunningService, ServiceFactory
+from bot.settings import Settings
+from tests.conftest import (
+    TEST_ALIAS_KEY,
+    TEST_FIELD_KEY,
+    WORKDAY_MORNING,
+    FakeWeChatServer,
+    RunningService,
+    ServiceFactory,
+)
 from tests.records_seed import Record, seed
 
 
@@ -137,3 +150,29 @@ async def test_two_workers_sweeping_at_once_score_each_consultation_once(start_s
     scores = {cid: s for cid, s in first + second}
     # Not asked for a rating (10 of 65 that apply); the breached ones also lose 30: 25/65 and 55/65.
     assert [scores[cid] for cid in ids] == [38 if i % 2 == 0 else 85 for i in range(7)]
+
+
+async def test_the_alarm_runs_the_quality_sweep_in_every_worker(
+    tmp_path: Path, builtin_nlu: BuiltinNlu, fake_wechat: FakeWeChatServer, http: aiohttp.ClientSession
+):
+    """With periodic jobs on (as `legalaid serve` runs), the alarm holds the sweep at its interval."""
+    settings = Settings(
+        database_url=f"sqlite+aiosqlite:///{tmp_path}/legalaid.db",
+        wechat_api_base=fake_wechat.url,
+        alias_key=TEST_ALIAS_KEY,
+        field_key=TEST_FIELD_KEY,
+        quality_sweep_seconds=30,
+    )
+    clock = MovableClock(WORKDAY_MORNING)
+    app = create_app(settings, clock=clock, nlu=builtin_nlu, periodic_jobs=True)
+    server = TestServer(app, host="127.0.0.1", port=0)
+    await server.start_server()
+    try:
+        svc = RunningService(str(server.make_url("")), app, settings, http, None, _server=server)
+        job = app[ALARM].get_job("quality_sweep")
+        assert job is not None and job.trigger.interval == timedelta(seconds=30)
+        [closed] = await seed(svc, Record(clock.now() - timedelta(hours=2)))
+        assert await job.func() == 1
+        assert (await checks_of(svc, closed))[0] == 100
+    finally:
+        await server.close()

@@ -3,14 +3,17 @@ score they weigh up to with data/quality.yml's weights; the review's rubric and 
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 from random import Random
 
 import pytest
 
+from bot.center.center import load_center
 from bot.center.quality_rubric import CHECK_RESULTS, load_quality_rubric
-from bot.errors import InvalidInput
+from bot.errors import ConfigurationError, InvalidInput
 from bot.records.domain.quality import CHECKS, ConsultationFacts, inspect, score
 from bot.records.domain.weekly_sample import check_review, draw, iso_week, previous_week, week_days
 from bot.records.quality import rules_of
@@ -183,3 +186,26 @@ def test_a_review_is_checked_against_the_rubric():
         with pytest.raises(InvalidInput) as raised:
             check_review(score_, rubric, note, items)
         assert raised.value.field == field
+
+
+@pytest.mark.parametrize(
+    ("edit", "complaint"),
+    [
+        (("      no_clock: 不计答复时限（机器人自助、电话或来访咨询）\n", ""), "checks.answered_in_time.why"),
+        (("    max: 10\n", "    max: 15\n"), "rubric"),
+        (("    weight: 30\n", "    weight: 300\n"), "weight"),
+        (("  found: 咨询员书写的{places}中", "  found: 咨询员书写的内容中"), "{places}"),
+        (("sample_per_consultant: 3", "sample_per_consultant: -1"), "sample_per_consultant"),
+    ],
+)
+def test_a_bad_quality_file_stops_the_start_naming_the_file_and_key(
+    tmp_path: Path, edit: tuple[str, str], complaint: str
+):
+    data = shutil.copytree(REPO_ROOT / "data", tmp_path / "data")
+    path = data / "quality.yml"
+    text = path.read_text(encoding="utf-8")
+    assert edit[0] in text
+    path.write_text(text.replace(edit[0], edit[1], 1), encoding="utf-8")
+    with pytest.raises(ConfigurationError) as raised:
+        load_center(data)
+    assert "quality.yml" in str(raised.value) and complaint in str(raised.value)
