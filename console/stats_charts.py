@@ -79,7 +79,10 @@ def _daily(s: dict[str, Any]) -> Any:
 def _specialty(s: dict[str, Any]) -> Any:
     items = s["volumes"]["by_specialty"]
     top = max((item["count"] for item in items), default=0)
-    chart = pygal.HorizontalBar(**_options(title="按专业", show_legend=False, **_counts_axis(top)))
+    # pygal measures labels as Latin text; CJK characters are twice as wide, so give them room.
+    chart = pygal.HorizontalBar(
+        **_options(title="按专业", show_legend=False, margin_left=70, **_counts_axis(top))
+    )
     chart.x_labels = [item["name"] or item["specialty"] for item in items]
     chart.add("咨询量", [item["count"] for item in items])
     return chart
