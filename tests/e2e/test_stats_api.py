@@ -271,3 +271,11 @@ async def test_each_chart_is_an_svg_with_no_script_from_anywhere(center: Running
     assert "11-24" in svg and "每日咨询量" in svg
     status, body = await boss.get("/api/stats/charts/nope.svg")
     assert (status, body["error"]) == (404, "chart_not_found")
+
+
+async def test_the_openapi_document_lists_the_figures_and_the_review(center: RunningService):
+    async with center.http.get(f"{center.url}/api/openapi.json") as r:
+        paths = (await r.json())["paths"]
+    assert {"/api/stats", "/api/stats/charts/{name}.svg", "/api/quality/sample"} <= set(paths)
+    assert set(paths["/api/quality/reviews/{id}"]) == {"post"}
+    assert [p["name"] for p in paths["/api/stats"]["get"]["parameters"]] == ["from", "to"]
