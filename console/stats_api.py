@@ -47,6 +47,8 @@ class ChartNotFound(NotFound):
 
 
 def stats_routes(services: Callable[[], StatsServices], guarded: Guard) -> list[web.RouteDef]:
+    """The routes, each for SUPERVISORS only (consultants get a 403)."""
+
     async def stats(request: web.Request, viewer: Consultant) -> web.Response:
         return web.json_response(await _stats_of(request))
 

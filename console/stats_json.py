@@ -19,6 +19,7 @@ NO_SPECIALTY = "none"  # consultations no topic was found for
 
 
 def figures_json(f: Figures, specialty_names: dict[str, str]) -> dict[str, Any]:
+    """The figures of one period as GET /api/stats answers them."""
     return {
         "from": f.period.first.isoformat(),
         "to": f.period.last.isoformat(),
@@ -77,6 +78,7 @@ def _by_specialty(counted: dict[str | None, int], names: dict[str, str]) -> list
 
 
 def sample_json(row: SampledConsultation) -> dict[str, Any]:
+    """One sampled consultation with the automatic checks and the review, if any."""
     return {
         "id": row.id,
         "week": row.week,

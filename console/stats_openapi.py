@@ -75,6 +75,7 @@ STATS = _object(
 
 
 def stats_paths() -> dict[str, Any]:
+    """The paths, merged into console/openapi.py's document."""
     return {
         "/api/stats": {
             "get": {

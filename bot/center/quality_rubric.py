@@ -47,6 +47,7 @@ class _QualityFile(BaseModel):
 
     @model_validator(mode="after")
     def _complete(self) -> _QualityFile:
+        """Every check and result has its sentence; the rubric adds up to the score's 100."""
         if set(self.checks) != set(CHECK_RESULTS):
             raise ValueError(f"checks: exactly {', '.join(CHECK_RESULTS)}")
         for name, results in CHECK_RESULTS.items():
@@ -89,6 +90,7 @@ class QualityRubric:
 
 
 def load_quality_rubric(path: Path) -> QualityRubric:
+    """Read and check data/quality.yml; a bad file stops the start naming the key."""
     raw = read_data_file(path, _QualityFile)
     if any(not n.strip() for n in raw.public_numbers):
         raise ConfigurationError(f"{path}: public_numbers: no empty entries")

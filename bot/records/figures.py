@@ -49,6 +49,7 @@ class RecordFigures:
         self.tz = tz
 
     def today(self) -> date:
+        """The center's date now: the last day of the default period."""
         return self._clock.now().astimezone(self.tz).date()
 
     async def figures(self, period: Period) -> Figures:
@@ -57,6 +58,7 @@ class RecordFigures:
         return await self._db.read(lambda conn: self._gather(conn, period, now))
 
     def _gather(self, conn: Connection, period: Period, now: datetime) -> Figures:
+        """Counts from the store, arithmetic from the domain; `now` stamps the open-now figures."""
         start, end = period.bounds(self.tz)
         counts = sql.consultation_counts(conn, start, end)
         waits = [minutes_between(r.opened_at, r.first_reply_at) for r in sql.first_replies(conn, start, end)]
@@ -99,6 +101,7 @@ def _outcomes(counted: Mapping[str | None, int]) -> dict[str, int]:
 
 
 def _quality(automatic: list[sql.ScoreRow], reviews: list[sql.ScoreRow]) -> QualityFigures:
+    """Automatic and review scores side by side per consultant, ordered by name."""
     by_id: dict[int, tuple[str, sql.ScoreRow | None, sql.ScoreRow | None]] = {}
     for row in automatic:
         by_id[row.consultant_id] = (row.username, row, None)

@@ -33,6 +33,7 @@ def rules_of(rubric: QualityRubric) -> QualityRules:
 
 
 def facts_of(record: sql.ClosedRecord) -> ConsultationFacts:
+    """The store's row as the plain values the checks read."""
     return ConsultationFacts(
         channel=record.channel,
         handled=record.handled,
@@ -66,6 +67,7 @@ async def sweep_quality(
 def _score_batch(
     conn: Connection, rules: QualityRules, closed_before: datetime, batch: int
 ) -> list[tuple[int, int]]:
+    """One transaction: inspect a batch and save each score unless another worker did first."""
     scored: list[tuple[int, int]] = []
     for record in sql.unscored(conn, closed_before, batch):
         result = inspect(facts_of(record), rules)
@@ -101,6 +103,7 @@ class QualitySweep:
     _drawn_week: str | None = None
 
     async def run(self) -> int:
+        """Score what settled; draw last week's sample once this worker sees a new week."""
         now = self.clock.now()
         scored = await sweep_quality(self.db, self.rubric, now)
         week = previous_week(now.astimezone(self.tz).date())

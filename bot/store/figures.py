@@ -56,6 +56,7 @@ def _received(start: datetime, end: datetime) -> Any:
 
 
 def _grouped(conn: Connection, column: Any, start: datetime, end: datetime, *where: Any) -> dict[Any, int]:
+    """Counts per value of `column` among the period's consultations (and `where`)."""
     rows = conn.execute(
         select(column, func.count()).where(_received(start, end), *where).group_by(column)
     ).all()

@@ -160,6 +160,7 @@ def week_candidates(conn: Connection, start: datetime, end: datetime) -> dict[in
 
 
 def drawn_counts(conn: Connection, week: str) -> dict[int, int]:
+    """How many consultations of each consultant the week's sample already holds."""
     rows = conn.execute(
         select(q.consultant_id, func.count()).where(q.week == week).group_by(q.consultant_id)
     ).all()
@@ -167,6 +168,7 @@ def drawn_counts(conn: Connection, week: str) -> dict[int, int]:
 
 
 def add_to_sample(conn: Connection, week: str, pairs: Sequence[tuple[int, int]], now: datetime) -> None:
+    """Add the drawn (consultant, consultation) pairs; the unique consultation keeps each once."""
     if pairs:
         conn.execute(
             insert(quality_review_t),
@@ -201,6 +203,7 @@ class SampledRow:
 
 
 def _sampled() -> Any:
+    """Sampled consultations with their consultant, record fields and reviewer, by consultant."""
     reviewer = consultant_t.alias("reviewer")
     return (
         select(
@@ -232,10 +235,12 @@ def _sampled() -> Any:
 
 
 def sample_of_week(conn: Connection, week: str) -> list[SampledRow]:
+    """The week's sample, ordered by consultant and consultation."""
     return [SampledRow(**row._mapping) for row in conn.execute(_sampled().where(q.week == week)).all()]
 
 
 def sampled(conn: Connection, review_id: int) -> SampledRow | None:
+    """One sampled consultation by its review id, or None."""
     row = conn.execute(_sampled().where(q.id == review_id)).first()
     return None if row is None else SampledRow(**row._mapping)
 
@@ -250,6 +255,7 @@ def save_review(
     note: str | None,
     now: datetime,
 ) -> None:
+    """The reviewer's verdict; a later review replaces an earlier one (both are audited)."""
     conn.execute(
         update(quality_review_t)
         .where(q.id == review_id)

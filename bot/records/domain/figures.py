@@ -67,6 +67,7 @@ def rate(part: int, whole: int) -> float | None:
 
 
 def average(total: float, count: int, places: int = 2) -> float | None:
+    """total / count to `places`; None when nothing was counted."""
     return None if count <= 0 else round(total / count, places)
 
 
@@ -97,6 +98,7 @@ class Compliance:
 
 
 def compliance(met: int, breached: int, pending: int = 0) -> Compliance:
+    """Met, breached and pending, with the rate over the decided ones only."""
     return Compliance(met, breached, pending, rate(met, met + breached))
 
 
@@ -111,6 +113,7 @@ class ResponseTimes:
 
 
 def response_times(minutes: Sequence[float]) -> ResponseTimes:
+    """The count and the nearest-rank p50, p90 and p95, to a tenth of a minute."""
     p50, p90, p95 = (percentile(minutes, p) for p in PERCENTILES)
     return ResponseTimes(len(minutes), *(None if v is None else round(v, 1) for v in (p50, p90, p95)))
 
