@@ -8,6 +8,7 @@ resources up when a request comes, so they exist before the app starts.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
+from datetime import timedelta
 from random import Random
 
 import aiohttp
@@ -40,9 +41,12 @@ from bot.privacy.field_cipher import UnreadableField
 from bot.privacy.protection import Protection
 from bot.public_api.eligibility import eligibility_routes
 from bot.public_api.nlu import nlu_routes
+from bot.records.consultations import ConsultationRecords
+from bot.records.export import RecordExport
 from bot.records.figures import RecordFigures
 from bot.records.quality import QualitySweep
 from bot.records.quality_review import QualityReview
+from bot.records.silence import ConsultationSilence
 from bot.request_middlewares import request_context, unexpected_failure
 from bot.settings import Settings
 from bot.store.db import Database, open_database, schema_is_current, upgrade_schema
@@ -60,6 +64,7 @@ from console.api import console_api
 from console.auth import ConsoleAuth
 from console.openapi import openapi_document
 from console.pages import console_pages, page_headers
+from console.records_api import RecordServices
 from console.stats_api import StatsServices
 from handoff.opening import HandoffOpening
 from handoff.queue import HandoffQueue
@@ -92,6 +97,8 @@ APPLICATION_REGISTER = web.AppKey("application_register", ApplicationRegister)
 APPLICATION_PROGRESS = web.AppKey("application_progress", ApplicationProgress)
 DOCUMENT_FETCH = web.AppKey("document_fetch", DocumentFetch)
 APPLICATION_REVIEW = web.AppKey("application_review", ApplicationReview)
+RECORDS = web.AppKey("records", RecordServices)
+CONSULTATION_SILENCE = web.AppKey("consultation_silence", ConsultationSilence)
 STATS = web.AppKey("stats", StatsServices)
 QUALITY_SWEEP = web.AppKey("quality_sweep", QualitySweep)
 
@@ -296,7 +303,8 @@ def _dialogue_ctx(
         app[DEADLINE_ALARM] = DeadlineAlarm(
             app[DATABASE], clock, center.service, app[LIVE], every=settings.deadline_sweep_seconds
         )
-        _records(app)
+        _consultation_records(app)
+        _figures_and_quality(app)
         callback.connect(app[CONVERSATION], app[DELIVERY_LEDGER], app[ANSWER_JOBS], app[REDIS], keys)
         yield
         await jobs.close()
@@ -304,7 +312,18 @@ def _dialogue_ctx(
     return dialogue_ctx
 
 
-def _records(app: web.Application) -> None:
+def _consultation_records(app: web.Application) -> None:
+    """The records staff search, read, log and export, and the close of a bot-only consultation
+    after a silence (the bot's out-of-scope answer names where it sends the citizen)."""
+    db, clock, center, settings = app[DATABASE], app[CLOCK], app[CENTER], app[SETTINGS]
+    records = ConsultationRecords(db, clock, center.specialties, center.service.tz, app[PROTECTION].index)
+    app[RECORDS] = RecordServices(records, RecordExport(records, center.texts))
+    silence = timedelta(minutes=settings.consultation_silence_minutes)
+    referral = center.texts.say("records.bot_referral")
+    app[CONSULTATION_SILENCE] = ConsultationSilence(db, clock, center.specialties, silence, referral)
+
+
+def _figures_and_quality(app: web.Application) -> None:
     """The dashboard's figures, the quality sweep and the weekly review (one random source, seeded
     by the system; tests give the use cases their own)."""
     db, clock, center = app[DATABASE], app[CLOCK], app[CENTER]
@@ -339,6 +358,7 @@ def _alarm_ctx(periodic_jobs: bool) -> Callable[[web.Application], AsyncIterator
                 "document_fetch": (app[DOCUMENT_FETCH].fetch, every),
                 "intake_reminder": (intake_reminders, every),
                 "decision_deadlines": (decision_deadlines, deadlines.every),
+                "consultation_silence": (app[CONSULTATION_SILENCE].close_silent, deadlines.every),
                 "quality_sweep": (app[QUALITY_SWEEP].run, app[SETTINGS].quality_sweep_seconds),
             }
         )
@@ -356,6 +376,11 @@ async def remind_unfinished_intakes(app: web.Application) -> int:
     if ids:
         await app[DELIVERIES].send(ids)
     return len(ids)
+
+
+async def run_consultation_silence(app: web.Application) -> int:
+    """One close of the silent consultations at the service's clock; tests call it after moving it."""
+    return await app[CONSULTATION_SILENCE].close_silent()
 
 
 async def run_quality_sweep(app: web.Application) -> int:
@@ -407,6 +432,7 @@ def _add_routes(app: web.Application, callback: WeChatCallback, periodic_jobs: b
             openapi_document(),
             lambda: app[APPLICATION_REVIEW],
             lambda: app[DELIVERIES],
+            lambda: app[RECORDS],
             lambda: app[STATS],
         ),
     )

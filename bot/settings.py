@@ -71,6 +71,8 @@ class Settings(BaseSettings):
     # Console: idle session expiry and login attempts allowed per 15 minutes.
     console_session_minutes: int = Field(default=60, gt=0, le=24 * 60)
     console_login_attempts: int = Field(default=5, gt=0)
+    # A consultation the bot answered alone ends after this long without a message (the record).
+    consultation_silence_minutes: int = Field(default=30, gt=0, le=24 * 60)
     # Gone: reply deadlines now always follow data/service_hours.yml (README, "Human handoff").
     # A value still set stops the start rather than being silently ignored.
     deadline_counting: str | None = None

@@ -18,6 +18,7 @@ from aiohttp.typedefs import Handler
 from bot.applications.review import ApplicationReview
 from bot.delivery import Deliveries
 from bot.errors import InvalidInput, LegalAidError
+from bot.records.domain.logged import read_referral
 from bot.store.live_feed import LiveFeed
 from bot.workdays.duty import Consultant
 from console.applications_api import application_routes
@@ -25,6 +26,7 @@ from console.auth import ALL_ROLES, ConsoleAuth, ConsultantRoute, Route, problem
 from console.bodies import json_body
 from console.handoff_json import handoff_json, notice_json, queue_item_json
 from console.live_stream import stream_changes
+from console.records_api import RecordServices, record_routes
 from console.stats_api import StatsServices, stats_routes
 from handoff.commands import (
     AddNote,
@@ -51,6 +53,7 @@ def console_api(
     openapi: dict[str, Any],
     applications: Callable[[], ApplicationReview],
     deliveries: Callable[[], Deliveries],
+    records: Callable[[], RecordServices],
     stats: Callable[[], StatsServices],
 ) -> web.Application:
     """The session, the queue, its actions, the live stream, knowledge, notices and applications;
@@ -131,8 +134,11 @@ def console_api(
         body = await json_body(request)
         outcome = cast(Outcome, check_outcome(body.get("outcome")))
         note = body.get("note")
+        referral = read_referral(body.get("referral"), outcome, required=False)
         await queue().close(
-            CloseHandoff(viewer, handoff_id, outcome, None if note is None else check_text(note, "note"))
+            CloseHandoff(
+                viewer, handoff_id, outcome, None if note is None else check_text(note, "note"), referral
+            )
         )
         return await _after(viewer, handoff_id)
 
@@ -195,6 +201,7 @@ def console_api(
         ]
     )
     api.router.add_routes(application_routes(applications, deliveries, guarded))
+    api.router.add_routes(record_routes(records, guarded))
     api.router.add_routes(stats_routes(stats, guarded))
     return api
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.applications.domain.lifecycle import STATUSES
+from console.records_openapi import records_paths
 from console.stats_openapi import stats_paths
 
 _ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
@@ -176,6 +177,7 @@ def openapi_document() -> dict[str, Any]:
                 }
             },
             **_application_paths(),
+            **records_paths(),
             **stats_paths(),
         },
         "components": {

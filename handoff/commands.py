@@ -57,12 +57,14 @@ class AddNote:
 
 @dataclass(frozen=True, slots=True)
 class CloseHandoff:
-    """Close with the standard's outcome (and an optional remark)."""
+    """Close with the standard's outcome (and an optional remark); for c, where the citizen was
+    referred (002 §6.2 c), which the consultation record keeps."""
 
     viewer: Consultant
     handoff_id: int
     outcome: Outcome
     note: str | None = None
+    referral: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -230,13 +230,22 @@ class HandoffQueue:
 
     async def close(self, cmd: CloseHandoff) -> None:
         """Close with an outcome (a/b/c); the citizen is told, in words for that outcome."""
-        await self._end(cmd.viewer, cmd.handoff_id, "close", outcome=cmd.outcome, note=cmd.note)
+        await self._end(
+            cmd.viewer, cmd.handoff_id, "close", outcome=cmd.outcome, note=cmd.note, referral=cmd.referral
+        )
 
     async def return_to_bot(self, cmd: ReturnToBot) -> None:
         await self._end(cmd.viewer, cmd.handoff_id, "return_to_bot", outcome=None, note=None)
 
     async def _end(
-        self, viewer: Consultant, handoff_id: int, action: Action, *, outcome: str | None, note: str | None
+        self,
+        viewer: Consultant,
+        handoff_id: int,
+        action: Action,
+        *,
+        outcome: str | None,
+        note: str | None,
+        referral: str | None = None,
     ) -> None:
         now = self._clock.now()
         to_bot = action == "return_to_bot"
@@ -253,6 +262,7 @@ class HandoffQueue:
                 actor_id=viewer.id,
                 now=now,
                 guard=guard(step, viewer),
+                referral=referral,
             ):
                 self._lost(conn, action, viewer, handoff_id)
             return handoffs.add_outbound(conn, handoff_id, "bot", text, None, now)

@@ -34,6 +34,7 @@ from bot.store import application_documents as papers
 from bot.store import applications as rows
 from bot.store.db import Database
 from bot.store.handoffs import live_handoff
+from bot.store.record_keeping import record_application
 from bot.workdays.service_calendar import ServiceCalendar
 
 log = structlog.get_logger(__name__)
@@ -113,6 +114,7 @@ class ApplicationRegister:
         draft_id = rows.open_draft(conn, place.citizen_id, place.consultation_id, now, None)
         papers.attach_loose_documents(conn, place.citizen_id, draft_id)
         number = rows.assign_number(conn, draft_id, self._calendar.local(now).strftime("%Y%m%d"))
+        record_application(conn, place.consultation_id, number)  # the record's outcome: a, applied
         particulars = dict(sub.particulars)
         rows.change(
             conn,

@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, func, insert, or_, select, update
 
 from bot.store.deliveries import new_pending_delivery
+from bot.store.record_keeping import record_handoff_end
 from bot.store.tables import consultation_t, event_t, handoff_t, message_t, rowcount
 from bot.store.timers import awaits_answer, deadline_if_none_open, meet_deadline, new_deadline, stop_timers
 from bot.store.word_index import index_words
@@ -337,8 +338,10 @@ def end(
     actor_id: int | None,
     now: datetime,
     guard: Guard,
+    referral: str | None = None,
 ) -> bool:
-    """Close the item and stop its timers; the consultation closes with an outcome or goes back to the bot."""
+    """Close the item and stop its timers; the consultation closes with an outcome (and, for c,
+    the department the citizen was referred to) or goes back to the bot."""
     row = conn.execute(
         update(handoff_t)
         .where(_changeable(handoff_id, guard))
@@ -355,11 +358,16 @@ def end(
     if row is None:
         return False
     stop_timers(conn, handoff_id, now)
-    consultation = update(consultation_t).where(consultation_t.c.id == row.consultation_id)
-    if outcome is not None:
-        conn.execute(consultation.values(status="closed", outcome=outcome, closed_at=now))
-    else:
-        conn.execute(consultation.values(status="open", waiting_since=None, waiting_reason=None))
+    record_handoff_end(
+        conn,
+        handoff_id,
+        row.consultation_id,
+        closed=outcome is not None,
+        outcome=outcome,
+        referral=referral,
+        actor_id=actor_id,
+        now=now,
+    )
     kind = {"consultant": "closed", "bot": "returned_to_bot", "citizen": "cancelled"}[ended_by]
     record_event(conn, handoff_id, kind, actor_id, now, outcome=outcome, note=note)
     return True

@@ -20,6 +20,7 @@ from bot.consultations.turns import ConversationState, Inbound, Outbound
 from bot.store.db import Database
 from bot.store.deliveries import PASSIVE
 from bot.store.handoffs import LiveHandoff, live_handoff
+from bot.store.record_keeping import record_turn
 from bot.store.tables import citizen_t, consultation_t, delivery_t, message_t, rowcount, state_t
 from bot.store.word_index import index_words
 
@@ -186,13 +187,23 @@ class _HotStatements:
                 "subscribed": citizen.excluded.subscribed,
             },
         ).returning(citizen_t.c.id)
-        self.open_consultation = (
+        # The citizen's open consultation, touched (its last activity) in the same statement: the
+        # row lock makes a silence sweep racing this turn either wait and see the new activity, or
+        # close first, and then this finds nothing and the turn opens a new consultation.
+        newest_open = (
             select(consultation_t.c.id)
             .where(
-                consultation_t.c.citizen_id == bindparam("citizen_id"), consultation_t.c.status != "closed"
+                consultation_t.c.citizen_id == bindparam("citizen"), consultation_t.c.status != "closed"
             )
             .order_by(consultation_t.c.id.desc())
             .limit(1)
+            .scalar_subquery()
+        )
+        self.open_consultation = (
+            update(consultation_t)
+            .where(consultation_t.c.id == newest_open, consultation_t.c.status != "closed")
+            .values(last_activity_at=bindparam("at"))
+            .returning(consultation_t.c.id)
         )
         self.new_consultation = consultation_t.insert().returning(consultation_t.c.id)
         self.new_message = message_t.insert().returning(message_t.c.id)
@@ -256,7 +267,9 @@ def _record_inbound(conn: Connection, inbound: Inbound, alias: str) -> RecordedI
             "last_inbound_at": inbound.received_at,
         },
     ).scalar_one()
-    consultation_id = conn.execute(hot.open_consultation, {"citizen_id": citizen_id}).scalar_one_or_none()
+    consultation_id = conn.execute(
+        hot.open_consultation, {"citizen": citizen_id, "at": inbound.received_at}
+    ).scalar_one_or_none()
     if consultation_id is None:
         consultation_id = conn.execute(
             hot.new_consultation,
@@ -270,6 +283,8 @@ def _record_inbound(conn: Connection, inbound: Inbound, alias: str) -> RecordedI
                 "outcome": None,
                 "started_at": inbound.received_at,
                 "closed_at": None,
+                "intents": [],
+                "last_activity_at": inbound.received_at,
             },
         ).scalar_one()
     message_id = conn.execute(
@@ -318,8 +333,7 @@ def _save_response(
     )
     if rowcount(marked) != 1:
         return []  # answered by another worker already: never answer twice
-    if outcome.topic or outcome.screening:
-        _change_consultation(conn, recorded.consultation_id, outcome, now)
+    record_turn(conn, recorded.consultation_id, now, outcome.intent, outcome.topic, outcome.screening)
     if within is not None:
         within(conn)
     delivery_ids: list[int] = []
@@ -378,18 +392,3 @@ def _save_response(
         .all()
     )
     return delivery_ids + sorted(int(i) for i in released)
-
-
-def _change_consultation(conn: Connection, consultation_id: int, outcome: TurnOutcome, now: datetime) -> None:
-    if outcome.topic:
-        conn.execute(
-            update(consultation_t)
-            .where(consultation_t.c.id == consultation_id, consultation_t.c.intent.is_(None))
-            .values(intent=outcome.topic)
-        )
-    if outcome.screening:
-        conn.execute(
-            update(consultation_t)
-            .where(consultation_t.c.id == consultation_id)
-            .values(screening=outcome.screening)
-        )
