@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, text, update
 
+from bot.store.record_keeping import SUMMARY
 from bot.store.tables import (
     consultant_t,
     consultation_t,
@@ -94,9 +95,13 @@ def _staff_texts(conn: Connection, ids: Sequence[int]) -> dict[int, list[tuple[s
     found: dict[int, list[tuple[str, str]]] = defaultdict(list)
     if not ids:
         return found
+    # A logged consultation's summary is also kept as a message, to be searchable: it is read once,
+    # from the record, as the summary it is.
     replies = conn.execute(
         select(message_t.c.consultation_id, message_t.c.text).where(
-            message_t.c.consultation_id.in_(ids), message_t.c.author == "consultant"
+            message_t.c.consultation_id.in_(ids),
+            message_t.c.author == "consultant",
+            message_t.c.kind != SUMMARY,
         )
     ).all()
     for consultation_id, words in replies:
