@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from datetime import timedelta
+from random import Random
 
 import aiohttp
 import aiojobs
@@ -42,6 +43,9 @@ from bot.public_api.eligibility import eligibility_routes
 from bot.public_api.nlu import nlu_routes
 from bot.records.consultations import ConsultationRecords
 from bot.records.export import RecordExport
+from bot.records.figures import RecordFigures
+from bot.records.quality import QualitySweep
+from bot.records.quality_review import QualityReview
 from bot.records.silence import ConsultationSilence
 from bot.request_middlewares import request_context, unexpected_failure
 from bot.settings import Settings
@@ -61,6 +65,7 @@ from console.auth import ConsoleAuth
 from console.openapi import openapi_document
 from console.pages import console_pages, page_headers
 from console.records_api import RecordServices
+from console.stats_api import StatsServices
 from handoff.opening import HandoffOpening
 from handoff.queue import HandoffQueue
 from scheduler.alarm import DeadlineAlarm, start_alarm
@@ -94,6 +99,8 @@ DOCUMENT_FETCH = web.AppKey("document_fetch", DocumentFetch)
 APPLICATION_REVIEW = web.AppKey("application_review", ApplicationReview)
 RECORDS = web.AppKey("records", RecordServices)
 CONSULTATION_SILENCE = web.AppKey("consultation_silence", ConsultationSilence)
+STATS = web.AppKey("stats", StatsServices)
+QUALITY_SWEEP = web.AppKey("quality_sweep", QualitySweep)
 
 
 def create_app(
@@ -297,6 +304,7 @@ def _dialogue_ctx(
             app[DATABASE], clock, center.service, app[LIVE], every=settings.deadline_sweep_seconds
         )
         _consultation_records(app)
+        _figures_and_quality(app)
         callback.connect(app[CONVERSATION], app[DELIVERY_LEDGER], app[ANSWER_JOBS], app[REDIS], keys)
         yield
         await jobs.close()
@@ -313,6 +321,19 @@ def _consultation_records(app: web.Application) -> None:
     silence = timedelta(minutes=settings.consultation_silence_minutes)
     referral = center.texts.say("records.bot_referral")
     app[CONSULTATION_SILENCE] = ConsultationSilence(db, clock, center.specialties, silence, referral)
+
+
+def _figures_and_quality(app: web.Application) -> None:
+    """The dashboard's figures, the quality sweep and the weekly review (one random source, seeded
+    by the system; tests give the use cases their own)."""
+    db, clock, center = app[DATABASE], app[CLOCK], app[CENTER]
+    tz, rng = center.service.tz, Random()
+    app[STATS] = StatsServices(
+        RecordFigures(db, clock, tz),
+        QualityReview(db, center.quality, clock, tz, rng),
+        dict(center.specialties.names),
+    )
+    app[QUALITY_SWEEP] = QualitySweep(db, center.quality, clock, tz, rng)
 
 
 def _alarm_ctx(periodic_jobs: bool) -> Callable[[web.Application], AsyncIterator[None]]:
@@ -338,6 +359,7 @@ def _alarm_ctx(periodic_jobs: bool) -> Callable[[web.Application], AsyncIterator
                 "intake_reminder": (intake_reminders, every),
                 "decision_deadlines": (decision_deadlines, deadlines.every),
                 "consultation_silence": (app[CONSULTATION_SILENCE].close_silent, deadlines.every),
+                "quality_sweep": (app[QUALITY_SWEEP].run, app[SETTINGS].quality_sweep_seconds),
             }
         )
         deadlines.attach(alarm)
@@ -359,6 +381,11 @@ async def remind_unfinished_intakes(app: web.Application) -> int:
 async def run_consultation_silence(app: web.Application) -> int:
     """One close of the silent consultations at the service's clock; tests call it after moving it."""
     return await app[CONSULTATION_SILENCE].close_silent()
+
+
+async def run_quality_sweep(app: web.Application) -> int:
+    """One quality sweep at the service's clock; tests call it after moving the clock."""
+    return await app[QUALITY_SWEEP].run()
 
 
 async def run_deadline_sweep(app: web.Application) -> int:
@@ -406,6 +433,7 @@ def _add_routes(app: web.Application, callback: WeChatCallback, periodic_jobs: b
             lambda: app[APPLICATION_REVIEW],
             lambda: app[DELIVERIES],
             lambda: app[RECORDS],
+            lambda: app[STATS],
         ),
     )
     app.router.add_routes(console_pages())

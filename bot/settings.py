@@ -59,6 +59,8 @@ class Settings(BaseSettings):
     delivery_retry_seconds: float = Field(default=15.0, gt=0)
     # Handoff: how often every worker sweeps for due reminders and breaches, and the answer fallback.
     deadline_sweep_seconds: float = Field(default=5.0, gt=0)
+    # Quality inspection: how often every worker scores closed consultations (data/quality.yml).
+    quality_sweep_seconds: float = Field(default=60.0, gt=0)
     wechat_notice_template_id: str | None = None  # template notice when an answer is refused (45015)
     # An unfinished application intake is reminded once, on the next working day at this hour
     # (the center's time); between 08:00 and 20:00 so a reminder never comes at night.

@@ -27,6 +27,7 @@ from console.bodies import json_body
 from console.handoff_json import handoff_json, notice_json, queue_item_json
 from console.live_stream import stream_changes
 from console.records_api import RecordServices, record_routes
+from console.stats_api import StatsServices, stats_routes
 from handoff.commands import (
     AddNote,
     AnswerCitizen,
@@ -53,6 +54,7 @@ def console_api(
     applications: Callable[[], ApplicationReview],
     deliveries: Callable[[], Deliveries],
     records: Callable[[], RecordServices],
+    stats: Callable[[], StatsServices],
 ) -> web.Application:
     """The session, the queue, its actions, the live stream, knowledge, notices and applications;
     mount at /api/."""
@@ -200,6 +202,7 @@ def console_api(
     )
     api.router.add_routes(application_routes(applications, deliveries, guarded))
     api.router.add_routes(record_routes(records, guarded))
+    api.router.add_routes(stats_routes(stats, guarded))
     return api
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from bot.applications.domain.lifecycle import STATUSES
 from console.records_openapi import records_paths
+from console.stats_openapi import stats_paths
 
 _ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
 _PROBLEM = {
@@ -177,6 +178,7 @@ def openapi_document() -> dict[str, Any]:
             },
             **_application_paths(),
             **records_paths(),
+            **stats_paths(),
         },
         "components": {
             "schemas": {

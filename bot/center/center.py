@@ -12,6 +12,7 @@ from bot.center.calendar_files import load_service_calendar
 from bot.center.intent_routes import IntentRoutes, load_intent_routes
 from bot.center.menus import InterviewMenus, load_interview_menus
 from bot.center.offices import OfficeDirectory, load_offices
+from bot.center.quality_rubric import QualityRubric, load_quality_rubric
 from bot.center.rules_file import load_rulebook
 from bot.center.specialties import SpecialtyRouting, load_specialties
 from bot.center.texts import Texts, load_center_facts, load_texts
@@ -38,6 +39,7 @@ class Center:
     service: ServiceCalendar
     intents: IntentRoutes
     answers: AnswerBook
+    quality: QualityRubric  # data/quality.yml: quality checks and the review rubric
 
 
 def load_center(data_dir: Path) -> Center:
@@ -94,6 +96,7 @@ def load_center(data_dir: Path) -> Center:
         service=service,
         intents=intents,
         answers=answers,
+        quality=load_quality_rubric(data_dir / "quality.yml"),
     )
 
 

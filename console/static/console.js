@@ -469,9 +469,11 @@ function toggleNotices(open) {
 // ---- routing (#/h/<id>) ---------------------------------------------------------------------
 function route() {
   if (!state.me) return;
-  // #/records... belong to the records view (records.js), #/applications and #/a/<number> to the
-  // applications view (applications.js).
+  // #/records... belong to the records view (records.js), #/dashboard to the dashboard
+  // (dashboard.js), #/applications and #/a/<number> to the applications view (applications.js).
+  // Records first: it hides every other view's layout, the dashboard's included.
   if (routeRecords(location.hash)) { closeConversation(); return; }
+  if (routeDashboard(location.hash)) { closeConversation(); return; }
   if (routeApplications(location.hash)) { closeConversation(); return; }
   const m = /^#\/h\/(\d+)$/.exec(location.hash);
   if (m) openConversation(Number(m[1]));
