@@ -9,6 +9,12 @@ from pathlib import Path
 
 from bot.center.answers import AnswerBook, load_answers
 from bot.center.calendar_files import load_service_calendar
+from bot.center.feedback import (
+    ComplaintTerms,
+    SatisfactionScale,
+    load_complaint_terms,
+    load_satisfaction_scale,
+)
 from bot.center.intent_routes import IntentRoutes, load_intent_routes
 from bot.center.menus import InterviewMenus, load_interview_menus
 from bot.center.offices import OfficeDirectory, load_offices
@@ -38,6 +44,8 @@ class Center:
     service: ServiceCalendar
     intents: IntentRoutes
     answers: AnswerBook
+    satisfaction: SatisfactionScale
+    complaints: ComplaintTerms
 
 
 def load_center(data_dir: Path) -> Center:
@@ -94,6 +102,8 @@ def load_center(data_dir: Path) -> Center:
         service=service,
         intents=intents,
         answers=answers,
+        satisfaction=load_satisfaction_scale(data_dir / "satisfaction.yml"),
+        complaints=load_complaint_terms(data_dir / "complaints.yml"),
     )
 
 
