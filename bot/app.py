@@ -31,6 +31,7 @@ from bot.dialogue.conversation import Conversation
 from bot.dialogue.engine import DialogueEngine
 from bot.dialogue.flows.application_intake import ApplicationIntake
 from bot.dialogue.flows.eligibility_interview import EligibilityInterview
+from bot.dialogue.flows.rating import SatisfactionRating
 from bot.dialogue.routing import IntentDialogue
 from bot.health import ReadinessCheck, health_routes
 from bot.nlu.parse import Classifier
@@ -265,6 +266,7 @@ def _dialogue_ctx(
             center.offices,
             center.answers,
             Applying(center.texts, intake, progress, applications_of),
+            rating=SatisfactionRating(center.texts, center.satisfaction, center.intents),
         )
         app[CONVERSATION] = Conversation(
             app[TRANSCRIPT],

@@ -393,3 +393,19 @@ def _change_consultation(conn: Connection, consultation_id: int, outcome: TurnOu
             .where(consultation_t.c.id == consultation_id)
             .values(screening=outcome.screening)
         )
+
+
+def put_state(conn: Connection, citizen_id: int, state: ConversationState, now: datetime) -> None:
+    """Set where the citizen's conversation stands from outside a turn (the close of a consultation
+    starts the rating flow), in the caller's transaction."""
+    conn.execute(
+        _hot(conn).store_state,
+        {
+            "citizen_id": citizen_id,
+            "flow": state.flow,
+            "step": state.step,
+            "slots": dict(state.slots),
+            "version": 1,
+            "updated_at": now,
+        },
+    )
