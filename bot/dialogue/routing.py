@@ -74,7 +74,7 @@ class IntentDialogue:
             if rated is not None:
                 return rated
             if inbound.kind != "event":  # not an answer: the request lapses, the message is answered as usual
-                state = ConversationState()
+                state = self._rating.after(state)
         if inbound.kind == "image":
             photo = await self._applying.photo(inbound, state)
             if photo is not None:

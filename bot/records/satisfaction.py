@@ -17,7 +17,7 @@ from sqlalchemy import Connection
 from bot.records.domain.satisfaction import Commented, Rated, RatingEffect, awaiting_rating
 from bot.store import satisfaction as rows
 from bot.store.applications import tell_citizen
-from bot.store.transcript import put_state
+from bot.store.transcript import put_state, state_of
 
 log = structlog.get_logger(__name__)
 
@@ -31,7 +31,7 @@ def ask_within(conn: Connection, handoff_id: int, question: str, now: datetime) 
     if not rows.mark_asked(conn, consultation_id, now):
         return None
     delivery_id = tell_citizen(conn, citizen_id, consultation_id, question, now)
-    put_state(conn, citizen_id, awaiting_rating(consultation_id), now)
+    put_state(conn, citizen_id, awaiting_rating(consultation_id, state_of(conn, citizen_id)), now)
     log.info("satisfaction_asked", consultation_id=consultation_id)
     return delivery_id
 

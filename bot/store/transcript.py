@@ -395,6 +395,14 @@ def _change_consultation(conn: Connection, consultation_id: int, outcome: TurnOu
         )
 
 
+def state_of(conn: Connection, citizen_id: int) -> ConversationState:
+    """Where the citizen's conversation stands, read in the caller's transaction."""
+    row = conn.execute(select(state_t).where(state_t.c.citizen_id == citizen_id)).first()
+    if row is None:
+        return ConversationState()
+    return ConversationState(flow=row.flow, step=row.step, slots=dict(row.slots or {}))
+
+
 def put_state(conn: Connection, citizen_id: int, state: ConversationState, now: datetime) -> None:
     """Set where the citizen's conversation stands from outside a turn (the close of a consultation
     starts the rating flow), in the caller's transaction."""

@@ -10,6 +10,7 @@ import asyncio
 from bot.clock import MovableClock
 from bot.records import satisfaction
 from tests.conftest import WORKDAY_MORNING, ConsoleClient, FakeWeChatServer, RunningService, ServiceFactory
+from tests.e2e.intake_steps import ID_NUMBER, NAME, reach_intake, say
 from tests.e2e.test_handoff_path import wait_for_sent
 
 ASKED = "请您为这次咨询打分"  # data/texts.yml rating.ask
@@ -27,7 +28,9 @@ async def served_and_closed(
     await citizen.say("老板拖欠我三个月工资")
     await citizen.say("转人工")
     [item] = [i for i in await console.queue(status="open")]
-    assert (await console.post(f"/api/handoffs/{item['id']}/messages", {"text": "请带上工资条来咨询"}))[0] == 200
+    assert (await console.post(f"/api/handoffs/{item['id']}/messages", {"text": "请带上工资条来咨询"}))[
+        0
+    ] == 200
     assert (await console.post(f"/api/handoffs/{item['id']}/close", {"outcome": "b"}))[0] == 200
     sent = await wait_for_sent(fake, citizen.openid, 3)
     assert ASKED in sent[-1]["text"] and "这次咨询已结束" in sent[-2]["text"]
@@ -54,7 +57,9 @@ async def test_a_close_asks_once_and_4_rates_the_closed_consultation_with_a_seal
     await svc.add_account("zhang", specialties=["labor"])
     console = await svc.console("zhang")
     citizen, _, closed = await served_and_closed(svc, console, fake_wechat)
-    assert await svc.scalar("SELECT satisfaction_asked_at IS NOT NULL FROM consultation WHERE id = :c", c=closed) in (
+    assert await svc.scalar(
+        "SELECT satisfaction_asked_at IS NOT NULL FROM consultation WHERE id = :c", c=closed
+    ) in (
         True,
         1,
     )
@@ -100,10 +105,13 @@ async def test_words_are_ratings_and_a_low_one_is_met_with_an_apology(
     assert (await rating_of(svc, second))[0] == 1
     # "回复太慢了" sounds like a complaint to the NLU, but here it is the comment: no new handoff.
     await unhappy.say("回复太慢了")
-    assert svc.unseal(
-        await svc.scalar("SELECT satisfaction_comment FROM consultation WHERE id = :c", c=second),
-        "consultation.satisfaction_comment",
-    ) == "回复太慢了"
+    assert (
+        svc.unseal(
+            await svc.scalar("SELECT satisfaction_comment FROM consultation WHERE id = :c", c=second),
+            "consultation.satisfaction_comment",
+        )
+        == "回复太慢了"
+    )
     assert await svc.count("handoff") == 2 and await svc.count("complaint") == 0
 
     full_width, _, third = await served_and_closed(svc, console, fake_wechat)
@@ -131,7 +139,9 @@ async def test_a_new_question_instead_of_a_rating_is_answered_and_never_asked_ag
     assert await asked_count(fake_wechat, citizen.openid) == 1
 
 
-async def test_a_raced_or_retried_close_asks_once(start_service: ServiceFactory, fake_wechat: FakeWeChatServer):
+async def test_a_raced_or_retried_close_asks_once(
+    start_service: ServiceFactory, fake_wechat: FakeWeChatServer
+):
     svc = await start_service(clock=MovableClock(WORKDAY_MORNING))
     await svc.add_account("zhang", specialties=["labor"])
     await svc.add_account("boss", role="supervisor")
@@ -143,21 +153,35 @@ async def test_a_raced_or_retried_close_asks_once(start_service: ServiceFactory,
     await zhang.post(f"/api/handoffs/{item['id']}/messages", {"text": "请带上工资条"})
 
     close = f"/api/handoffs/{item['id']}/close"
-    statuses = sorted(s for s, _ in await asyncio.gather(zhang.post(close, {"outcome": "b"}), boss.post(close, {"outcome": "a"})))
+    statuses = sorted(
+        s
+        for s, _ in await asyncio.gather(
+            zhang.post(close, {"outcome": "b"}), boss.post(close, {"outcome": "a"})
+        )
+    )
     assert statuses == [200, 409]
     assert (await boss.post(close, {"outcome": "b"}))[0] == 409  # retried: still closed once
     await wait_for_sent(fake_wechat, citizen.openid, 3)
     consultation = await svc.scalar("SELECT consultation_id FROM handoff WHERE id = :h", h=item["id"])
-    asked_at = await svc.scalar("SELECT satisfaction_asked_at FROM consultation WHERE id = :c", c=consultation)
+    asked_at = await svc.scalar(
+        "SELECT satisfaction_asked_at FROM consultation WHERE id = :c", c=consultation
+    )
     # Even a close that got past the handoff's own guard again finds the consultation asked.
-    again = await svc.database.write(lambda conn: satisfaction.ask_within(conn, item["id"], "?", WORKDAY_MORNING))
+    again = await svc.database.write(
+        lambda conn: satisfaction.ask_within(conn, item["id"], "?", WORKDAY_MORNING)
+    )
     assert again is None
-    assert await svc.scalar("SELECT satisfaction_asked_at FROM consultation WHERE id = :c", c=consultation) == asked_at
+    assert (
+        await svc.scalar("SELECT satisfaction_asked_at FROM consultation WHERE id = :c", c=consultation)
+        == asked_at
+    )
     await asyncio.sleep(0.2)
     assert await asked_count(fake_wechat, citizen.openid) == 1
 
 
-async def test_returning_to_the_bot_asks_nothing(start_service: ServiceFactory, fake_wechat: FakeWeChatServer):
+async def test_returning_to_the_bot_asks_nothing(
+    start_service: ServiceFactory, fake_wechat: FakeWeChatServer
+):
     svc = await start_service(clock=MovableClock(WORKDAY_MORNING))
     await svc.add_account("zhang", specialties=["labor"])
     console = await svc.console("zhang")
@@ -169,3 +193,24 @@ async def test_returning_to_the_bot_asks_nothing(start_service: ServiceFactory, 
     assert "结束这次人工答复" in sent[-1]["text"]
     assert await svc.scalar("SELECT COUNT(*) FROM consultation WHERE satisfaction_asked_at IS NOT NULL") == 0
     assert await asked_count(fake_wechat, citizen.openid) == 0
+
+
+async def test_an_intake_paused_for_the_consultant_resumes_after_the_rating(
+    start_service: ServiceFactory, fake_wechat: FakeWeChatServer
+):
+    """The close keeps the flow the handoff interrupted: after the rating, 继续 resumes the intake."""
+    svc = await start_service(clock=MovableClock(WORKDAY_MORNING))
+    citizen = svc.citizen()
+    await reach_intake(citizen)
+    await say(citizen, "同意")
+    await say(citizen, NAME)
+    assert "申请会保留" in await say(citizen, "转人工")
+    await svc.add_account("zhang", role="supervisor")
+    zhang = await svc.console("zhang")
+    [item] = await zhang.queue(status="open")
+    assert (await zhang.post(f"/api/handoffs/{item['id']}/close", {"outcome": "a"}))[0] == 200
+    assert THANKS in await say(citizen, "5")
+    assert "身份证号" in await say(citizen, "继续")  # a flow's command is not a comment
+    closed = await svc.scalar("SELECT consultation_id FROM handoff WHERE id = :h", h=item["id"])
+    assert (await rating_of(svc, closed))[0::2] == (5, None)
+    assert "手机号" in await say(citizen, ID_NUMBER)

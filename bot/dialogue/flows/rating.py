@@ -4,8 +4,10 @@ Not a FlowRunner flow: it never asks again. Whatever the citizen writes first af
 is read here; a rating is stored and thanked, anything else returns None and the dialogue
 answers the message as usual, the request lapsing silently. The comment step is the same: the
 next message is the comment, unless it is "nothing to add" or clearly a new question (a word of
-data/satisfaction.yml `new_question.words`, or an intent routed to guidance or the interview that
-the NLU is at least `new_question.confidence` sure of), which the dialogue answers as usual.
+data/satisfaction.yml `new_question.words`, a flow's command such as 继续, or an intent routed to
+guidance or the interview that the NLU is at least `new_question.confidence` sure of), which the
+dialogue answers as usual. A flow the consultant's conversation paused (an application intake) is
+kept in the slots and is where the conversation goes when the rating flow ends or lapses.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from bot.center.intent_routes import IntentRoutes
 from bot.center.texts import Texts
 from bot.consultations.turns import ConversationState, Outbound
 from bot.dialogue.engine import Response
+from bot.dialogue.flow import is_flow_command
 from bot.nlu.parse import Parse
 from bot.records.domain.satisfaction import (
     COMMENT_STEP,
@@ -22,6 +25,7 @@ from bot.records.domain.satisfaction import (
     SCORE_STEP,
     Commented,
     Rated,
+    after_rating,
     awaiting_comment,
     comment_text,
     plain,
@@ -54,35 +58,43 @@ class SatisfactionRating:
         if consultation_id is None:
             return None
         if state.step == SCORE_STEP:
-            return self._score(text, consultation_id)
+            return self._score(text, state, consultation_id)
         if state.step == COMMENT_STEP:
-            return self._comment(text, parse, consultation_id)
+            return self._comment(text, parse, state, consultation_id)
         return None
 
-    def _score(self, text: str, consultation_id: int) -> Response | None:
+    @staticmethod
+    def after(state: ConversationState) -> ConversationState:
+        """The state a lapsed or finished rating leaves: the flow it paused (an intake), or none."""
+        return after_rating(state)
+
+    def _score(self, text: str, state: ConversationState, consultation_id: int) -> Response | None:
         score = read_rating(text, self._scale.words)
         if score is None:
             return None
         key = "rating.thanks.low" if score <= self._scale.low_score else "rating.thanks"
         return Response(
             [Outbound(self._texts.say(key))],
-            awaiting_comment(consultation_id),
+            awaiting_comment(state),
             [Rated(consultation_id, score)],
         )
 
-    def _comment(self, text: str, parse: Parse | None, consultation_id: int) -> Response | None:
+    def _comment(
+        self, text: str, parse: Parse | None, state: ConversationState, consultation_id: int
+    ) -> Response | None:
         if not plain(text) or plain(text) in self._scale.no_comment:  # a smiley, or "没有"
-            return Response([Outbound(self._texts.say("rating.no_comment"))], ConversationState())
+            return Response([Outbound(self._texts.say("rating.no_comment"))], after_rating(state))
         if self._new_question(text, parse):
             return None
-        comment = comment_text(text)
         return Response(
             [Outbound(self._texts.say("rating.comment_thanks"))],
-            ConversationState(),
-            [Commented(consultation_id, comment)],
+            after_rating(state),
+            [Commented(consultation_id, comment_text(text))],
         )
 
     def _new_question(self, text: str, parse: Parse | None) -> bool:
+        if is_flow_command(text):  # 继续 (an intake waits), 退出, 上一步: never a comment
+            return True
         if any(word in text for word in self._scale.new_question_words):
             return True
         if parse is None:  # the NLU is down: free text is taken as the comment

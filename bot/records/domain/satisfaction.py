@@ -19,6 +19,7 @@ RATING_FLOW = "rating"
 SCORE_STEP = "score"
 COMMENT_STEP = "comment"
 RATED_CONSULTATION = "consultation_id"  # the slot naming the closed consultation
+PAUSED = "paused"  # the slot keeping the flow the consultant's conversation interrupted
 LOWEST, HIGHEST = 1, 5
 MAX_COMMENT = 1000  # characters kept of a comment (a WeChat text is at most about 600 characters)
 
@@ -51,13 +52,31 @@ class Commented:
 RatingEffect = Rated | Commented
 
 
-def awaiting_rating(consultation_id: int) -> ConversationState:
-    """Where the conversation stands right after the rating request is sent."""
-    return ConversationState(flow=RATING_FLOW, step=SCORE_STEP, slots={RATED_CONSULTATION: consultation_id})
+def awaiting_rating(consultation_id: int, paused: ConversationState) -> ConversationState:
+    """Where the conversation stands right after the rating request is sent.
+
+    `paused` is where it stood before: a flow the citizen left for a consultant (an application
+    intake waits for 继续) is kept in the slots and taken up again when the rating flow ends.
+    """
+    slots: dict[str, object] = {RATED_CONSULTATION: consultation_id}
+    if paused.flow is not None and paused.flow != RATING_FLOW:
+        slots[PAUSED] = {"flow": paused.flow, "step": paused.step, "slots": dict(paused.slots)}
+    return ConversationState(flow=RATING_FLOW, step=SCORE_STEP, slots=slots)
 
 
-def awaiting_comment(consultation_id: int) -> ConversationState:
-    return ConversationState(flow=RATING_FLOW, step=COMMENT_STEP, slots={RATED_CONSULTATION: consultation_id})
+def awaiting_comment(state: ConversationState) -> ConversationState:
+    """After the rating: the comment step, still holding the consultation and any paused flow."""
+    return ConversationState(flow=RATING_FLOW, step=COMMENT_STEP, slots=dict(state.slots))
+
+
+def after_rating(state: ConversationState) -> ConversationState:
+    """Where the conversation goes when the rating flow ends or lapses: the paused flow, or nowhere."""
+    paused = state.slots.get(PAUSED) if state.flow == RATING_FLOW else None
+    if not isinstance(paused, dict):
+        return ConversationState()
+    return ConversationState(
+        flow=paused.get("flow"), step=paused.get("step"), slots=dict(paused.get("slots") or {})
+    )
 
 
 def rated_consultation(state: ConversationState) -> int | None:
