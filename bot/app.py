@@ -40,6 +40,7 @@ from bot.privacy.field_cipher import UnreadableField
 from bot.privacy.protection import Protection
 from bot.public_api.eligibility import eligibility_routes
 from bot.public_api.nlu import nlu_routes
+from bot.records.complaints import ComplaintDesk, sweep_complaint_deadlines
 from bot.request_middlewares import request_context, unexpected_failure
 from bot.settings import Settings
 from bot.store.db import Database, open_database, schema_is_current, upgrade_schema
@@ -55,6 +56,7 @@ from bot.wechat.customer_service import WeChatApi
 from bot.wechat.protocol import SafeMode
 from console.api import console_api
 from console.auth import ConsoleAuth
+from console.complaints_api import COMPLAINT_DESK
 from console.openapi import openapi_document
 from console.pages import console_pages, page_headers
 from handoff.opening import HandoffOpening
@@ -232,6 +234,10 @@ def _dialogue_ctx(
             center.texts,
             app[LIVE],
             matter_names={code: m.name for code, m in center.rulebook.matters.items()},
+            complaint_terms=center.complaints,
+        )
+        app[COMPLAINT_DESK] = ComplaintDesk(
+            app[DATABASE], clock, center.service, center.texts, center.complaints, app[DELIVERIES]
         )
         app[SESSIONS] = ConsoleSessions(
             app[DATABASE],
@@ -312,6 +318,9 @@ def _alarm_ctx(periodic_jobs: bool) -> Callable[[web.Application], AsyncIterator
         async def decision_deadlines() -> int:
             return len(await sweep_decision_deadlines(db, clock.now()))
 
+        async def complaint_deadlines() -> int:
+            return len(await sweep_complaint_deadlines(db, clock.now()))
+
         alarm = start_alarm(
             {
                 "delivery_retry": (app[DELIVERIES].send_due, every),
@@ -320,6 +329,7 @@ def _alarm_ctx(periodic_jobs: bool) -> Callable[[web.Application], AsyncIterator
                 "document_fetch": (app[DOCUMENT_FETCH].fetch, every),
                 "intake_reminder": (intake_reminders, every),
                 "decision_deadlines": (decision_deadlines, deadlines.every),
+                "complaint_deadlines": (complaint_deadlines, deadlines.every),
             }
         )
         deadlines.attach(alarm)

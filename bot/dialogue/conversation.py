@@ -142,6 +142,7 @@ class Conversation:
                     now,
                     outcome.topic,
                     outcome.screening,
+                    words=inbound.text,
                 )
                 replies = _with_notice(replies, planned.notice)
                 earlier = within
