@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.applications.domain.lifecycle import STATUSES
+from console.complaints_openapi import complaint_paths
 
 _ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
 _PROBLEM = {
@@ -175,6 +176,7 @@ def openapi_document() -> dict[str, Any]:
                 }
             },
             **_application_paths(),
+            **complaint_paths(),
         },
         "components": {
             "schemas": {

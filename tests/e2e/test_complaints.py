@@ -243,3 +243,12 @@ async def test_bad_queries_and_replies_are_refused_and_change_nothing(start_serv
     assert (await boss.post("/api/complaints", {"text": "x"}, csrf=False))[0] == 403
     assert await svc.scalar("SELECT status FROM complaint") == "open"
     assert await svc.count("complaint") == 1 and await svc.count("audit_entry") == before
+
+
+async def test_the_openapi_document_lists_the_complaints_routes(start_service: ServiceFactory):
+    svc = await start_service()
+    async with svc.http.get(f"{svc.url}/api/openapi.json") as r:
+        paths = (await r.json())["paths"]
+    assert set(paths["/api/complaints"]) == {"get", "post"}
+    assert set(paths["/api/complaints/{id}/reply"]) == {"post"}
+    assert "409" in paths["/api/complaints/{id}/reply"]["post"]["responses"]
