@@ -470,7 +470,8 @@ function toggleNotices(open) {
 function route() {
   if (!state.me) return;
   // #/applications and #/a/<number> belong to the applications view (applications.js).
-  if (routeApplications(location.hash)) { closeConversation(); return; }
+  const elsewhere = routeApplications(location.hash);
+  if (routeComplaints(location.hash) || elsewhere) { closeConversation(); return; }
   const m = /^#\/h\/(\d+)$/.exec(location.hash);
   if (m) openConversation(Number(m[1]));
   else closeConversation();
