@@ -17,7 +17,7 @@ from sqlalchemy import Connection
 from bot.records.domain.satisfaction import Commented, Rated, RatingEffect, awaiting_rating
 from bot.store import satisfaction as rows
 from bot.store.applications import tell_citizen
-from bot.store.transcript import put_state, state_of
+from bot.store.conversation_states import put_state, state_of
 
 log = structlog.get_logger(__name__)
 

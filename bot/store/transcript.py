@@ -17,6 +17,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from bot.consultations.turns import ConversationState, Inbound, Outbound
+from bot.store.conversation_states import put_state
 from bot.store.db import Database
 from bot.store.deliveries import PASSIVE
 from bot.store.handoffs import LiveHandoff, live_handoff
@@ -206,17 +207,6 @@ class _HotStatements:
                 intent_confidence=bindparam("confidence"),
             )
         )
-        state = upsert(state_t)
-        self.store_state = state.on_conflict_do_update(
-            index_elements=[state_t.c.citizen_id],
-            set_={
-                "flow": state.excluded.flow,
-                "step": state.excluded.step,
-                "slots": state.excluded.slots,
-                "updated_at": state.excluded.updated_at,
-                "version": state_t.c.version + 1,
-            },
-        )
 
 
 _HOT: dict[str, _HotStatements] = {}
@@ -356,17 +346,7 @@ def _save_response(
             },
         ).scalar_one()
         delivery_ids.append(int(delivery_id))
-    conn.execute(
-        hot.store_state,
-        {
-            "citizen_id": recorded.citizen_id,
-            "flow": state.flow,
-            "step": state.step,
-            "slots": dict(state.slots),
-            "version": 1,
-            "updated_at": now,
-        },
-    )
+    put_state(conn, recorded.citizen_id, state, now)
     released = (
         conn.execute(
             update(delivery_t)
@@ -393,27 +373,3 @@ def _change_consultation(conn: Connection, consultation_id: int, outcome: TurnOu
             .where(consultation_t.c.id == consultation_id)
             .values(screening=outcome.screening)
         )
-
-
-def state_of(conn: Connection, citizen_id: int) -> ConversationState:
-    """Where the citizen's conversation stands, read in the caller's transaction."""
-    row = conn.execute(select(state_t).where(state_t.c.citizen_id == citizen_id)).first()
-    if row is None:
-        return ConversationState()
-    return ConversationState(flow=row.flow, step=row.step, slots=dict(row.slots or {}))
-
-
-def put_state(conn: Connection, citizen_id: int, state: ConversationState, now: datetime) -> None:
-    """Set where the citizen's conversation stands from outside a turn (the close of a consultation
-    starts the rating flow), in the caller's transaction."""
-    conn.execute(
-        _hot(conn).store_state,
-        {
-            "citizen_id": citizen_id,
-            "flow": state.flow,
-            "step": state.step,
-            "slots": dict(state.slots),
-            "version": 1,
-            "updated_at": now,
-        },
-    )
