@@ -33,6 +33,7 @@ from bot.dialogue.conversation import Conversation
 from bot.dialogue.engine import DialogueEngine
 from bot.dialogue.flows.application_intake import ApplicationIntake
 from bot.dialogue.flows.eligibility_interview import EligibilityInterview
+from bot.dialogue.flows.rating import SatisfactionRating
 from bot.dialogue.routing import IntentDialogue
 from bot.health import ReadinessCheck, health_routes
 from bot.nlu.parse import Classifier
@@ -41,6 +42,7 @@ from bot.privacy.field_cipher import UnreadableField
 from bot.privacy.protection import Protection
 from bot.public_api.eligibility import eligibility_routes
 from bot.public_api.nlu import nlu_routes
+from bot.records.complaints import ComplaintDesk, sweep_complaint_deadlines
 from bot.records.consultations import ConsultationRecords
 from bot.records.export import RecordExport
 from bot.records.figures import RecordFigures
@@ -62,6 +64,7 @@ from bot.wechat.customer_service import WeChatApi
 from bot.wechat.protocol import SafeMode
 from console.api import console_api
 from console.auth import ConsoleAuth
+from console.complaints_api import COMPLAINT_DESK
 from console.openapi import openapi_document
 from console.pages import console_pages, page_headers
 from console.records_api import RecordServices
@@ -245,6 +248,10 @@ def _dialogue_ctx(
             center.texts,
             app[LIVE],
             matter_names={code: m.name for code, m in center.rulebook.matters.items()},
+            complaint_terms=center.complaints,
+        )
+        app[COMPLAINT_DESK] = ComplaintDesk(
+            app[DATABASE], clock, center.service, center.texts, center.complaints, app[DELIVERIES]
         )
         app[SESSIONS] = ConsoleSessions(
             app[DATABASE],
@@ -279,6 +286,7 @@ def _dialogue_ctx(
             center.offices,
             center.answers,
             Applying(center.texts, intake, progress, applications_of),
+            rating=SatisfactionRating(center.texts, center.satisfaction, center.intents),
         )
         app[CONVERSATION] = Conversation(
             app[TRANSCRIPT],
@@ -350,6 +358,9 @@ def _alarm_ctx(periodic_jobs: bool) -> Callable[[web.Application], AsyncIterator
         async def decision_deadlines() -> int:
             return len(await sweep_decision_deadlines(db, clock.now()))
 
+        async def complaint_deadlines() -> int:
+            return len(await sweep_complaint_deadlines(db, clock.now()))
+
         alarm = start_alarm(
             {
                 "delivery_retry": (app[DELIVERIES].send_due, every),
@@ -360,6 +371,7 @@ def _alarm_ctx(periodic_jobs: bool) -> Callable[[web.Application], AsyncIterator
                 "decision_deadlines": (decision_deadlines, deadlines.every),
                 "consultation_silence": (app[CONSULTATION_SILENCE].close_silent, deadlines.every),
                 "quality_sweep": (app[QUALITY_SWEEP].run, app[SETTINGS].quality_sweep_seconds),
+                "complaint_deadlines": (complaint_deadlines, deadlines.every),
             }
         )
         deadlines.attach(alarm)

@@ -24,6 +24,7 @@ from bot.workdays.duty import Consultant
 from console.applications_api import application_routes
 from console.auth import ALL_ROLES, ConsoleAuth, ConsultantRoute, Route, problem
 from console.bodies import json_body
+from console.complaints_api import complaint_routes
 from console.handoff_json import handoff_json, notice_json, queue_item_json
 from console.live_stream import stream_changes
 from console.records_api import RecordServices, record_routes
@@ -203,6 +204,7 @@ def console_api(
     api.router.add_routes(application_routes(applications, deliveries, guarded))
     api.router.add_routes(record_routes(records, guarded))
     api.router.add_routes(stats_routes(stats, guarded))
+    api.router.add_routes(complaint_routes(guarded))
     return api
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.applications.domain.lifecycle import STATUSES
+from console.complaints_openapi import complaint_paths
 from console.records_openapi import records_paths
 from console.stats_openapi import stats_paths
 
@@ -179,6 +180,7 @@ def openapi_document() -> dict[str, Any]:
             **_application_paths(),
             **records_paths(),
             **stats_paths(),
+            **complaint_paths(),
         },
         "components": {
             "schemas": {

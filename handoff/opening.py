@@ -12,8 +12,11 @@ from typing import Any, Protocol
 
 from sqlalchemy import Connection
 
+from bot.center.feedback import ComplaintTerms
 from bot.center.specialties import SpecialtyRouting
+from bot.records import complaints
 from bot.store import handoff_packets, handoffs
+from bot.store.complaints import NewComplaint
 from bot.store.consultants import consultants
 from bot.store.db import Database
 from bot.store.handoff_packets import PROBLEM_MIN_CHARS
@@ -46,6 +49,7 @@ class PlannedHandoff:
 
     new: NewHandoff
     notice: str
+    complaint: NewComplaint | None = None  # a complaint (002 §11) filed with the handoff
 
 
 class HandoffOpening:
@@ -57,8 +61,10 @@ class HandoffOpening:
         texts: Sentences,
         announcer: Announcer,
         matter_names: Mapping[str, str] | None = None,
+        complaint_terms: ComplaintTerms | None = None,
     ) -> None:
         self._db = db
+        self._complaint_terms = complaint_terms or ComplaintTerms()
         self._matter_names = matter_names or {}
         self.routing = routing
         self.service = service
@@ -77,11 +83,13 @@ class HandoffOpening:
         now: datetime,
         topic: str | None = None,
         screening: dict[str, Any] | None = None,
+        words: str | None = None,
     ) -> PlannedHandoff:
         """Decide queue, kind and deadline, and write the packet, before the answer's commit.
 
         `topic` is this turn's consult_* intent when the consultation has none recorded yet;
         `screening` is this turn's (an interview handed over midway), newer than the recorded one.
+        `words` is the citizen's message: for a complaint, the complaint's text.
         """
         (recorded_topic, recorded_screening), said, problem, staff = await self._db.read(
             lambda conn: (
@@ -109,8 +117,13 @@ class HandoffOpening:
             due_at=deadline.due_at,
             reminders=deadline.reminders,
         )
+        complaint = None
+        if reason == "complain" and words and words.strip():
+            complaint = complaints.chat_complaint(
+                citizen_id, consultation_id, words, now, self.service, self._complaint_terms
+            )
         return PlannedHandoff(
-            new, self._say(f"handoff.{deadline.kind}", due=self.due_text(deadline.due_at, now))
+            new, self._say(f"handoff.{deadline.kind}", due=self.due_text(deadline.due_at, now)), complaint
         )
 
     def deadline_for(self, staff: Sequence[Consultant], specialty: str, now: datetime) -> ReplyDeadline:
@@ -118,7 +131,11 @@ class HandoffOpening:
 
     @staticmethod
     def open_within(conn: Connection, planned: PlannedHandoff, now: datetime) -> int:
-        return handoffs.insert_handoff(conn, planned.new, now)
+        """The handoff, and the complaint it carries, in the answer's transaction."""
+        handoff_id = handoffs.insert_handoff(conn, planned.new, now)
+        if planned.complaint is not None:
+            complaints.file_within(conn, planned.complaint, handoff_id)
+        return handoff_id
 
     async def plan_next_reply(self, live: LiveHandoff, now: datetime) -> ReplyDeadline | None:
         """A citizen's message after the consultant's answer starts the next reply's deadline, by

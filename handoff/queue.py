@@ -16,6 +16,7 @@ from sqlalchemy import Connection
 from bot.center.specialties import SpecialtyRouting
 from bot.clock import Clock
 from bot.delivery import Deliveries
+from bot.records import satisfaction
 from bot.store import audit, handoffs, queue_views
 from bot.store.consultants import consultant_by_name
 from bot.store.db import Database
@@ -251,7 +252,7 @@ class HandoffQueue:
         to_bot = action == "return_to_bot"
         text = self._say("handoff.returned_to_bot" if to_bot else f"handoff.closed.{outcome}")
 
-        def run(conn: Connection) -> int | None:
+        def run(conn: Connection) -> list[int]:
             step = allow(action, viewer, self._ref(conn, handoff_id))
             if not handoffs.end(
                 conn,
@@ -265,12 +266,15 @@ class HandoffQueue:
                 referral=referral,
             ):
                 self._lost(conn, action, viewer, handoff_id)
-            return handoffs.add_outbound(conn, handoff_id, "bot", text, None, now)
+            told = [handoffs.add_outbound(conn, handoff_id, "bot", text, None, now)]
+            if not to_bot:  # 002 §7.4.10: one rating request after a consultant's consultation
+                told.append(satisfaction.ask_within(conn, handoff_id, self._say("rating.ask"), now))
+            return [i for i in told if i is not None]
 
-        delivery_id = await self._db.write(run)
+        delivery_ids = await self._db.write(run)
         await self.announce("returned_to_bot" if to_bot else "closed", handoff_id)
-        if delivery_id is not None:
-            await self._send([delivery_id])
+        if delivery_ids:
+            await self._send(delivery_ids)
 
     async def notices(self, viewer: Consultant) -> list[Notice]:
         return await self._db.read(lambda conn: queue_views.notices_for(conn, viewer.id))

@@ -9,6 +9,12 @@ from pathlib import Path
 
 from bot.center.answers import AnswerBook, load_answers
 from bot.center.calendar_files import load_service_calendar
+from bot.center.feedback import (
+    ComplaintTerms,
+    SatisfactionScale,
+    load_complaint_terms,
+    load_satisfaction_scale,
+)
 from bot.center.intent_routes import IntentRoutes, load_intent_routes
 from bot.center.menus import InterviewMenus, load_interview_menus
 from bot.center.offices import OfficeDirectory, load_offices
@@ -40,6 +46,8 @@ class Center:
     intents: IntentRoutes
     answers: AnswerBook
     quality: QualityRubric  # data/quality.yml: quality checks and the review rubric
+    satisfaction: SatisfactionScale
+    complaints: ComplaintTerms
 
 
 def load_center(data_dir: Path) -> Center:
@@ -97,6 +105,8 @@ def load_center(data_dir: Path) -> Center:
         intents=intents,
         answers=answers,
         quality=load_quality_rubric(data_dir / "quality.yml"),
+        satisfaction=load_satisfaction_scale(data_dir / "satisfaction.yml"),
+        complaints=load_complaint_terms(data_dir / "complaints.yml"),
     )
 
 

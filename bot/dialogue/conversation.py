@@ -18,6 +18,8 @@ from bot.consultations.turns import ConversationState, Inbound, Outbound
 from bot.dialogue.engine import DialogueEngine, Effect, NeedsHuman, Screened, Topic, Understood
 from bot.errors import LegalAidError
 from bot.privacy.blind_index import BlindIndex
+from bot.records import satisfaction
+from bot.records.domain.satisfaction import Commented, Rated, RatingEffect
 from bot.store.handoffs import LiveHandoff, touch
 from bot.store.redis_keys import CitizenLocks, LocalCitizenLocks
 from bot.store.transcript import RecordedInbound, Transcript, TurnOutcome
@@ -140,6 +142,7 @@ class Conversation:
                     now,
                     outcome.topic,
                     outcome.screening,
+                    words=inbound.text,
                 )
                 replies = _with_notice(replies, planned.notice)
                 earlier = within
@@ -148,6 +151,15 @@ class Conversation:
                     if earlier is not None:
                         earlier(conn)
                     opened.append(HandoffOpening.open_within(conn, planned, now))
+
+            ratings: list[RatingEffect] = [e for e in effects if isinstance(e, (Rated, Commented))]
+            if ratings:
+                before_rating = within
+
+                def within(conn: Connection) -> None:
+                    if before_rating is not None:
+                        before_rating(conn)
+                    satisfaction.record_within(conn, ratings, recorded.citizen_id, now)
 
             passive = bool(replies) and take_passive is not None and take_passive()
             ids = await self._transcript.save_response(

@@ -9,6 +9,7 @@ from typing import Any, Protocol
 from bot.applications.domain.intake import ApplicationEffect
 from bot.center.texts import Texts
 from bot.consultations.turns import ConversationState, Inbound, Outbound
+from bot.records.domain.satisfaction import RatingEffect
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +42,7 @@ class Screened:
     decision: dict[str, Any]
 
 
-Effect = Understood | NeedsHuman | Topic | Screened | ApplicationEffect
+Effect = Understood | NeedsHuman | Topic | Screened | ApplicationEffect | RatingEffect
 
 
 @dataclass(frozen=True, slots=True)

@@ -28,6 +28,11 @@ HISTORY = "history"
 _DONT_KNOW = re.compile(r"不知道|不清楚|说不清|不晓得|不懂")
 
 
+def is_flow_command(text: str) -> bool:
+    """上一步, 退出, 继续, 重新开始 written alone: what every flow reads as a command."""
+    return any(word.match(text) for word in (_BACK, _STOP, _RESUME, _RESTART))
+
+
 @dataclass(frozen=True, slots=True)
 class Turn:
     """What the citizen said at a step: the text, and the NLU's reading when it was available."""

@@ -24,6 +24,7 @@ from bot.dialogue.engine import (
 )
 from bot.dialogue.flow import Turn
 from bot.dialogue.flows.eligibility_interview import EligibilityInterview
+from bot.dialogue.flows.rating import SatisfactionRating
 from bot.nlu.numbered_choice import read_choice_numbers
 from bot.nlu.parse import FALLBACK_INTENT, Classifier, NluUnavailable, Parse
 from bot.nlu.wechat_inputs import is_bare_number, is_latin_gibberish, is_only_emoticons, without_emoticons
@@ -54,6 +55,7 @@ class IntentDialogue:
         offices: OfficeDirectory,
         answers: AnswerBook,
         applying: Applying,
+        rating: SatisfactionRating | None = None,
     ) -> None:
         self._texts = texts
         self._answers = answers
@@ -64,8 +66,15 @@ class IntentDialogue:
         self._interview = interview
         self._applying = applying
         self._intake = applying.intake
+        self._rating = rating
 
     async def respond(self, inbound: Inbound, state: ConversationState, now: datetime) -> Response:
+        if self._rating is not None and self._rating.is_active(state):
+            rated = await self._rate(inbound, state)
+            if rated is not None:
+                return rated
+            if inbound.kind != "event":  # not an answer: the request lapses, the message is answered as usual
+                state = self._rating.after(state)
         if inbound.kind == "image":
             photo = await self._applying.photo(inbound, state)
             if photo is not None:
@@ -127,6 +136,21 @@ class IntentDialogue:
         if problem is not None and self._routes.route(intent) == "handoff":
             effects.append(Topic(problem))  # "老板欠薪，转人工": the item goes to the labour queue
         return self._answer(parse, effects)
+
+    async def _rate(self, inbound: Inbound, state: ConversationState) -> Response | None:
+        """The first message after the satisfaction request, read as a rating (or, after one, as the
+        comment) before anything else; None when it is neither."""
+        assert self._rating is not None
+        if inbound.kind not in ("text", "voice") or not inbound.text:
+            return None
+        text = without_emoticons(inbound.text)
+        parse: Parse | None = None
+        if self._rating.wants_comment(state) and text.strip():
+            try:
+                parse = await self._nlu.parse(text)
+            except NluUnavailable:
+                parse = None  # the comment is kept as written
+        return self._rating.respond(text, parse, state)
 
     def _start_interview(self, intent: str | None, parse: Parse | None, story: str | None = None) -> Response:
         """The interview; asked by apply_legal_aid, its decision leads straight into the intake."""

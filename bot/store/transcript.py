@@ -17,6 +17,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from bot.consultations.turns import ConversationState, Inbound, Outbound
+from bot.store.conversation_states import put_state
 from bot.store.db import Database
 from bot.store.deliveries import PASSIVE
 from bot.store.handoffs import LiveHandoff, live_handoff
@@ -215,17 +216,6 @@ class _HotStatements:
                 intent_confidence=bindparam("confidence"),
             )
         )
-        state = upsert(state_t)
-        self.store_state = state.on_conflict_do_update(
-            index_elements=[state_t.c.citizen_id],
-            set_={
-                "flow": state.excluded.flow,
-                "step": state.excluded.step,
-                "slots": state.excluded.slots,
-                "updated_at": state.excluded.updated_at,
-                "version": state_t.c.version + 1,
-            },
-        )
 
 
 _HOT: dict[str, _HotStatements] = {}
@@ -368,17 +358,7 @@ def _save_response(
             },
         ).scalar_one()
         delivery_ids.append(int(delivery_id))
-    conn.execute(
-        hot.store_state,
-        {
-            "citizen_id": recorded.citizen_id,
-            "flow": state.flow,
-            "step": state.step,
-            "slots": dict(state.slots),
-            "version": 1,
-            "updated_at": now,
-        },
-    )
+    put_state(conn, recorded.citizen_id, state, now)
     released = (
         conn.execute(
             update(delivery_t)

@@ -233,7 +233,8 @@ async def test_closing_with_an_outcome_moves_the_item_to_closed_and_tells_the_ci
         "结果：引导申请法律援助（已引导到区法律援助中心申请）"
     )
     await expect(page.locator("#send-reply")).to_be_disabled()
-    await expect(page.locator("#transcript li.msg-bot").last).to_contain_text(CLOSING_TEXT)
+    await expect(page.locator("#transcript li.msg-bot").nth(-2)).to_contain_text(CLOSING_TEXT)
+    await expect(page.locator("#transcript li.msg-bot").last).to_contain_text("请您为这次咨询打分")
     await expect(item).to_have_count(0)  # gone from 处理中
 
     await page.click("#tab-closed")
@@ -241,7 +242,8 @@ async def test_closing_with_an_outcome_moves_the_item_to_closed_and_tells_the_ci
     await expect(item.locator(".countdown")).to_contain_text("已结束")
 
     sent = await fake_wechat.sent(citizen.openid)
-    assert sent[-1]["text"].startswith(CLOSING_TEXT)
+    assert sent[-2]["text"].startswith(CLOSING_TEXT)  # then the one satisfaction request
+    assert sent[-1]["text"].startswith("请您为这次咨询打分")
     tab.assert_no_script_errors()
 
 

@@ -347,11 +347,12 @@ async def test_closing_needs_an_outcome_and_tells_the_citizen(
     assert closed["ended_by"] == "consultant"
     assert await center.scalar("SELECT outcome FROM consultation") == "a"
     assert await center.scalar("SELECT status FROM consultation") == "closed"
-    sent = await wait_for_sent(fake_wechat, openid, 1)
-    assert "这次咨询已结束" in sent[-1]["text"]
+    sent = await wait_for_sent(fake_wechat, openid, 2)
+    assert "这次咨询已结束" in sent[0]["text"]
+    assert "请您为这次咨询打分" in sent[1]["text"]  # then the one satisfaction request (002 §7.4.10)
     assert (await zhang.post(f"/api/handoffs/{item['id']}/close", {"outcome": "b"}))[0] == 409
     assert (await zhang.post(f"/api/handoffs/{item['id']}/messages", {"text": "补充一句"}))[0] == 409
-    assert len(await fake_wechat.sent(openid)) == 1
+    assert len(await fake_wechat.sent(openid)) == 2
 
 
 async def test_after_the_citizen_cancels_the_consultant_cannot_answer(

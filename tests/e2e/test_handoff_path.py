@@ -113,7 +113,8 @@ async def test_a_follow_up_after_the_answer_is_acknowledged_and_flagged_for_the_
         f"/api/handoffs/{item['id']}/close", {"outcome": "c", "note": "劳动监察大队"}
     )
     assert status == 200
-    sent = await wait_for_sent(fake_wechat, citizen.openid, 2)
+    sent = await wait_for_sent(fake_wechat, citizen.openid, 3)
     assert sent[0]["text"] == "工作人员回复：请说说具体情况"
-    assert "不属于法律援助的范围" in sent[-1]["text"]
-    assert not sent[-1]["text"].startswith("工作人员回复：")  # the bot's closing words are not a person's
+    assert "不属于法律援助的范围" in sent[1]["text"]
+    assert not sent[1]["text"].startswith("工作人员回复：")  # the bot's closing words are not a person's
+    assert "请您为这次咨询打分" in sent[2]["text"]  # and the satisfaction request follows
