@@ -23,6 +23,7 @@ from bot.applications.intake import ApplicationRegister
 from bot.applications.progress import ApplicationProgress, ApplicationSummary
 from bot.applications.review import ApplicationReview
 from bot.auth.sessions import ConsoleSessions
+from bot.auth.users import ConsoleUsers
 from bot.center.center import Center, load_center
 from bot.clock import Clock, SystemClock
 from bot.delivery import Deliveries, TemplateNotice
@@ -39,6 +40,7 @@ from bot.privacy.field_cipher import UnreadableField
 from bot.privacy.protection import Protection
 from bot.public_api.eligibility import eligibility_routes
 from bot.public_api.nlu import nlu_routes
+from bot.records.audit_log import AuditLog
 from bot.request_middlewares import request_context, unexpected_failure
 from bot.settings import Settings
 from bot.store.db import Database, open_database, schema_is_current, upgrade_schema
@@ -87,6 +89,8 @@ APPLICATION_REGISTER = web.AppKey("application_register", ApplicationRegister)
 APPLICATION_PROGRESS = web.AppKey("application_progress", ApplicationProgress)
 DOCUMENT_FETCH = web.AppKey("document_fetch", DocumentFetch)
 APPLICATION_REVIEW = web.AppKey("application_review", ApplicationReview)
+AUDIT_LOG = web.AppKey("audit_log", AuditLog)
+CONSOLE_USERS = web.AppKey("console_users", ConsoleUsers)
 
 
 def create_app(
@@ -240,6 +244,10 @@ def _dialogue_ctx(
             idle_minutes=settings.console_session_minutes,
             max_attempts=settings.console_login_attempts,
         )
+        app[AUDIT_LOG] = AuditLog(app[DATABASE], clock, center.service.tz)
+        app[CONSOLE_USERS] = ConsoleUsers(
+            app[DATABASE], clock, app[SESSIONS], center.specialties.names, center.specialties.default
+        )
         app[CONSOLE_AUTH] = ConsoleAuth(
             app[SESSIONS],
             secure_cookies=settings.environment == "production",
@@ -380,6 +388,8 @@ def _add_routes(app: web.Application, callback: WeChatCallback, periodic_jobs: b
             openapi_document(),
             lambda: app[APPLICATION_REVIEW],
             lambda: app[DELIVERIES],
+            lambda: app[AUDIT_LOG],
+            lambda: app[CONSOLE_USERS],
         ),
     )
     app.router.add_routes(console_pages())

@@ -16,15 +16,19 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from bot.applications.review import ApplicationReview
+from bot.auth.users import ConsoleUsers
 from bot.delivery import Deliveries
 from bot.errors import InvalidInput, LegalAidError
+from bot.records.audit_log import AuditLog
 from bot.store.live_feed import LiveFeed
 from bot.workdays.duty import Consultant
 from console.applications_api import application_routes
+from console.audit_api import audit_routes
 from console.auth import ALL_ROLES, ConsoleAuth, ConsultantRoute, Route, problem
 from console.bodies import json_body
 from console.handoff_json import handoff_json, notice_json, queue_item_json
 from console.live_stream import stream_changes
+from console.users_api import user_routes
 from handoff.commands import (
     AddNote,
     AnswerCitizen,
@@ -50,6 +54,8 @@ def console_api(
     openapi: dict[str, Any],
     applications: Callable[[], ApplicationReview],
     deliveries: Callable[[], Deliveries],
+    audit_log: Callable[[], AuditLog],
+    users: Callable[[], ConsoleUsers],
 ) -> web.Application:
     """The session, the queue, its actions, the live stream, knowledge, notices and applications;
     mount at /api/."""
@@ -193,6 +199,7 @@ def console_api(
         ]
     )
     api.router.add_routes(application_routes(applications, deliveries, guarded))
+    api.router.add_routes(audit_routes(audit_log, guarded) + user_routes(users, guarded))
     return api
 
 
