@@ -40,7 +40,9 @@ from bot.privacy.field_cipher import UnreadableField
 from bot.privacy.protection import Protection
 from bot.public_api.eligibility import eligibility_routes
 from bot.public_api.nlu import nlu_routes
+from bot.records import retention
 from bot.records.audit_log import AuditLog
+from bot.records.retention import RecordRetention
 from bot.request_middlewares import request_context, unexpected_failure
 from bot.settings import Settings
 from bot.store.db import Database, open_database, schema_is_current, upgrade_schema
@@ -91,6 +93,7 @@ DOCUMENT_FETCH = web.AppKey("document_fetch", DocumentFetch)
 APPLICATION_REVIEW = web.AppKey("application_review", ApplicationReview)
 AUDIT_LOG = web.AppKey("audit_log", AuditLog)
 CONSOLE_USERS = web.AppKey("console_users", ConsoleUsers)
+RETENTION = web.AppKey("retention", RecordRetention)
 
 
 def create_app(
@@ -245,6 +248,7 @@ def _dialogue_ctx(
             max_attempts=settings.console_login_attempts,
         )
         app[AUDIT_LOG] = AuditLog(app[DATABASE], clock, center.service.tz)
+        app[RETENTION] = RecordRetention(app[DATABASE], clock, settings.retention_days, center.service.tz)
         app[CONSOLE_USERS] = ConsoleUsers(
             app[DATABASE], clock, app[SESSIONS], center.specialties.names, center.specialties.default
         )
@@ -326,6 +330,7 @@ def _alarm_ctx(periodic_jobs: bool) -> Callable[[web.Application], AsyncIterator
                 "document_fetch": (app[DOCUMENT_FETCH].fetch, every),
                 "intake_reminder": (intake_reminders, every),
                 "decision_deadlines": (decision_deadlines, deadlines.every),
+                "retention": (app[RETENTION].sweep, retention.EVERY_SECONDS),
             }
         )
         deadlines.attach(alarm)

@@ -69,6 +69,9 @@ class Settings(BaseSettings):
     # Console: idle session expiry and login attempts allowed per 15 minutes.
     console_session_minutes: int = Field(default=60, gt=0, le=24 * 60)
     console_login_attempts: int = Field(default=5, gt=0)
+    # Consultation records closed more than this many days ago are anonymised by a scheduled job
+    # (README, "Records retention"): 3 years, the general limitation period of civil claims.
+    retention_days: int = Field(default=1095, ge=30)
     # Gone: reply deadlines now always follow data/service_hours.yml (README, "Human handoff").
     # A value still set stops the start rather than being silently ignored.
     deadline_counting: str | None = None
