@@ -51,6 +51,7 @@ from bot.store.field_keys import protection_for
 from bot.store.key_rotation import check_keys_open
 from bot.store.live_feed import LiveFeed
 from bot.store.redis_keys import CitizenLocks, LocalCitizenLocks, RedisKeys, connect_redis
+from bot.store.sqlite_files import service_lock
 from bot.store.transcript import Transcript
 from bot.wechat.answer_jobs import AnswerJobs
 from bot.wechat.callback import WeChatCallback
@@ -117,6 +118,7 @@ def create_app(
     callback = _wechat_callback(settings, app[CLOCK])
     app.cleanup_ctx.extend(
         [
+            _database_lock_ctx,
             _database_ctx(migrate),
             _redis_ctx,
             _wechat_api_ctx,
@@ -151,6 +153,12 @@ def _database_ctx(migrate: bool) -> Callable[[web.Application], AsyncIterator[No
         await db.close()
 
     return database_ctx
+
+
+async def _database_lock_ctx(app: web.Application) -> AsyncIterator[None]:
+    """While the service runs, `legalaid restore` refuses to write its SQLite database."""
+    with service_lock(app[SETTINGS].database_url):
+        yield
 
 
 async def _redis_ctx(app: web.Application) -> AsyncIterator[None]:
