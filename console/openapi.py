@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.applications.domain.lifecycle import STATUSES
+from console.admin_openapi import admin_paths
 
 _ID = {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
 _PROBLEM = {
@@ -175,6 +176,7 @@ def openapi_document() -> dict[str, Any]:
                 }
             },
             **_application_paths(),
+            **admin_paths(),
         },
         "components": {
             "schemas": {

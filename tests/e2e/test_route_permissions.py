@@ -67,16 +67,21 @@ ROUTES: dict[Key, frozenset[str]] = {
 # the roles decided for it: checked when the app has them. At merge, move the ones the app has
 # into ROUTES with their real paths, and drop this table.
 IN_PARALLEL: dict[Key, frozenset[str]] = {
-    ("GET", "/api/consultations"): EVERY_ROLE,  # a consultant sees only their own
+    # records (h1): a consultant lists and reads only what they answered or logged
+    ("GET", "/api/consultations"): EVERY_ROLE,
     ("POST", "/api/consultations"): EVERY_ROLE,  # log a phone or walk-in consultation
     ("GET", "/api/consultations/{id}"): EVERY_ROLE,
     ("GET", "/api/consultations/export"): SUPERVISORS,
     ("POST", "/api/consultations/{id}/annotations"): SUPERVISORS,
-    ("GET", "/api/stats"): SUPERVISORS,
+    # complaints (h3)
     ("GET", "/api/complaints"): SUPERVISORS,
     ("POST", "/api/complaints"): SUPERVISORS,
     ("POST", "/api/complaints/{id}/reply"): SUPERVISORS,
-    ("GET", "/api/quality"): SUPERVISORS,
+    # figures and quality inspection (h4)
+    ("GET", "/api/stats"): SUPERVISORS,
+    ("GET", "/api/stats/charts/{name}.svg"): SUPERVISORS,
+    ("GET", "/api/quality/sample"): SUPERVISORS,
+    ("POST", "/api/quality/reviews/{id}"): SUPERVISORS,
 }
 # A plausible value for each path parameter: well-formed, naming nothing that exists.
 SAMPLES = {"id": "424242", "number": "FY2026112500099", "name": "nobody-here"}
@@ -161,3 +166,15 @@ async def test_each_role_is_refused_exactly_where_the_table_says(office: Running
             assert status != 403, (key, body)
         else:
             assert (status, body and body.get("error")) == (403, "role_not_allowed"), key
+
+
+async def test_the_openapi_document_describes_every_console_route(office: RunningService):
+    async with aiohttp.ClientSession() as anonymous, anonymous.get(f"{office.url}/api/openapi.json") as r:
+        paths = (await r.json())["paths"]
+    outside = {("POST", "/api/eligibility"), ("GET", "/api/openapi.json")}  # not the console's API
+    missing = [
+        f"{m} {p}"
+        for m, p in api_routes(office.app)
+        if (m, p) in ROUTES and (m, p) not in outside and m.lower() not in paths.get(p, {})
+    ]
+    assert not missing, f"add these to console/openapi.py: {missing}"
