@@ -469,7 +469,8 @@ function toggleNotices(open) {
 // ---- routing (#/h/<id>) ---------------------------------------------------------------------
 function route() {
   if (!state.me) return;
-  // #/applications and #/a/<number> belong to the applications view (applications.js).
+  // #/users... and #/audit belong to admin.js; #/applications and #/a/<number> to applications.js.
+  if (routeAdmin(location.hash)) { closeConversation(); return; }
   if (routeApplications(location.hash)) { closeConversation(); return; }
   const m = /^#\/h\/(\d+)$/.exec(location.hash);
   if (m) openConversation(Number(m[1]));
