@@ -81,6 +81,7 @@ def _account_change(summary: str, body: dict[str, Any] | None = None) -> dict[st
 
 
 def admin_paths() -> dict[str, Any]:
+    """The audit log's and the accounts' paths, merged into console/openapi.py."""
     one = "/api/users/{name}"
     return {
         "/api/audit": {

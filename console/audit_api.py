@@ -28,6 +28,8 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def audit_routes(log: Callable[[], AuditLog], guarded: Guard) -> list[web.RouteDef]:
+    """GET /audit and GET /audit/export, for supervisors and admins."""
+
     async def list_entries(request: web.Request, viewer: Consultant) -> web.Response:
         page = await log().read(viewer, audit_query(request.query))
         return web.json_response(
@@ -65,6 +67,7 @@ def audit_query(q: Any, *, paged: bool = True) -> AuditQuery:
 
 
 def entry_json(entry: AuditEntry) -> dict[str, Any]:
+    """One entry as the API answers it; times stay UTC ISO-8601."""
     return {
         "id": entry.id,
         "at": entry.at.isoformat(),
@@ -107,6 +110,7 @@ def _json_text(detail: dict[str, Any]) -> str:
 
 
 def _cell(value: str) -> str:
+    """A value Excel would run as a formula is prefixed with a quote."""
     return "'" + value if value.startswith(_FORMULA_START) else value
 
 
@@ -118,6 +122,7 @@ def _text(q: Any, name: str) -> str | None:
 
 
 def _day(q: Any, name: str) -> date | None:
+    """A YYYY-MM-DD query value, or a 422 naming the parameter."""
     value = q.get(name) or None
     if value is None:
         return None
@@ -132,6 +137,7 @@ def _bad_day(name: str) -> date:
 
 
 def _number(q: Any, name: str) -> int | None:
+    """A positive 32-bit whole number (ids are INTEGER), or a 422."""
     value = q.get(name) or None
     if value is None:
         return None

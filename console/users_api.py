@@ -18,6 +18,8 @@ from console.bodies import json_body
 
 
 def user_routes(users: Callable[[], ConsoleUsers], guarded: Guard) -> list[web.RouteDef]:
+    """The account routes, admins only (the use case checks again)."""
+
     async def list_accounts(request: web.Request, viewer: Consultant) -> web.Response:
         return web.json_response({"items": [account_json(a) for a in await users().accounts(viewer)]})
 
@@ -62,6 +64,7 @@ def user_routes(users: Callable[[], ConsoleUsers], guarded: Guard) -> list[web.R
 
 
 def account_json(account: StaffAccount) -> dict[str, Any]:
+    """An account without anything about its password."""
     return {
         "username": account.username,
         "role": account.role,
@@ -72,6 +75,7 @@ def account_json(account: StaffAccount) -> dict[str, Any]:
 
 
 def _name(request: web.Request) -> str:
+    """The account named in the path (bounded; an unknown one is a 404 later)."""
     return request.match_info["name"][:200]
 
 
@@ -83,6 +87,7 @@ def _text(body: dict[str, Any], field: str) -> str:
 
 
 def _specialties(body: dict[str, Any]) -> list[str]:
+    """The queue codes of a body; optional (the use case applies the default)."""
     value = body.get("specialties", [])
     if not isinstance(value, list) or not all(isinstance(s, str) for s in value) or len(value) > 50:
         raise InvalidInput("specialties", "specialties must be a list of queue codes")

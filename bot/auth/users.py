@@ -6,6 +6,7 @@ active admin, so nobody can lock the center out of its own accounts.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from typing import Any
 
@@ -53,17 +54,20 @@ class ConsoleUsers:
         self._default = default  # the queue a consultant gets when none is named (as `user add`)
 
     async def accounts(self, viewer: Consultant) -> list[StaffAccount]:
+        """Every account by name, for the admins' list (no password hashes)."""
         _require_admin(viewer)
         return await self._db.read(staff_accounts)
 
     async def create(
         self, viewer: Consultant, username: str, password: str, role: str, specialties: list[str]
     ) -> StaffAccount:
+        """A new account, checked as `legalaid user add` checks one; an existing name is a 409
+        (the command resets it instead: the console never overwrites an account by accident)."""
         _require_admin(viewer)
         queues = self._queues(role, specialties)
         check_account(username, role, queues, self._known)
         check_password(password, username)
-        hashed = hash_password(password)
+        hashed = await _hashed(password)
         now = self._clock.now()
 
         def run(conn: Connection) -> StaffAccount:
@@ -88,12 +92,13 @@ class ConsoleUsers:
         return found
 
     async def enable(self, viewer: Consultant, username: str) -> StaffAccount:
+        """The account may log in again; sessions ended by the disabling stay ended."""
         return await self._change(viewer, username, "enable_account", {"active": True})
 
     async def reset_password(self, viewer: Consultant, username: str, password: str) -> StaffAccount:
         """A new password; every session opened with the old one ends (the admin's own too)."""
         check_password(password, username)
-        hashed = hash_password(password)
+        hashed = await _hashed(password)
         found = await self._change(viewer, username, "reset_password", {"password_hash": hashed})
         await self._sessions.end_all(found.id)
         return found
@@ -101,6 +106,7 @@ class ConsoleUsers:
     async def change_role(
         self, viewer: Consultant, username: str, role: str, specialties: list[str]
     ) -> StaffAccount:
+        """Role and queues; the account's open sessions use them from their next request."""
         queues = self._queues(role, specialties)
         check_account(username, role, queues, self._known)
         new = {"role": role, "specialties": queues}
@@ -136,12 +142,19 @@ class ConsoleUsers:
         return [self._default]
 
 
+async def _hashed(password: str) -> str:
+    """argon2 takes tens of milliseconds: on a worker thread, not the event loop."""
+    return await asyncio.get_running_loop().run_in_executor(None, hash_password, password)
+
+
 def _require_admin(viewer: Consultant) -> None:
+    """The route admits admins only too; this keeps the use case safe whoever calls it."""
     if viewer.role != "admin":
         raise Forbidden("only admins manage accounts")
 
 
 def _one(conn: Connection, username: str) -> StaffAccount:
+    """The named account, or a 404."""
     found = staff_accounts(conn, username)
     if not found:
         raise AccountNotFound(f"no account {username[:64]!r}")

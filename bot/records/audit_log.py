@@ -98,6 +98,7 @@ class AuditLog:
         )
 
     def _start_of(self, day: date) -> datetime:
+        """The center's midnight starting `day`, as an aware instant."""
         return datetime.combine(day, time(0), self.tz)
 
 

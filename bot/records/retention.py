@@ -75,6 +75,7 @@ class RecordRetention:
 
 
 def _batch(conn: Connection, cutoff: datetime, now: datetime, batch: int) -> tuple[int, int, bool]:
+    """One transaction: the next batch past the cut-off, anonymised once, with its audit entry."""
     ids = retention.due_batch(conn, cutoff, batch)
     won, stripped = retention.anonymise(conn, ids, now) if ids else ([], 0)
     if won:

@@ -112,6 +112,7 @@ def entries(
 
 
 def _conditions(which: AuditFilter) -> list[ColumnElement[bool]]:
+    """The WHERE of a filter; the actor by username, the rest exact."""
     c = audit_t.c
     found: list[ColumnElement[bool]] = []
     if which.since is not None:

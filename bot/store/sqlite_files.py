@@ -68,6 +68,7 @@ def database_file(url: str) -> Path | None:
 
 
 def _lock_path(database: Path) -> Path:
+    """Next to the database: the file services hold shared and a restore exclusively."""
     return database.with_name(database.name + ".lock")
 
 
@@ -171,6 +172,7 @@ def restore(url: str, staging: Path, *, force: bool) -> None:
 
 
 def _file_of(url: str) -> Path:
+    """The SQLite file to copy; PostgreSQL and in-memory databases are refused with the way to go."""
     found = database_file(url)
     if found is None:
         raise BackupRefused(PG_TOOLS if url.startswith("postgresql") else "an in-memory database has no file")

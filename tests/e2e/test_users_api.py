@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from bot.clock import MovableClock
-from tests.conftest import WORKDAY_MORNING, ConsoleClient, RunningService, ServiceFactory
+from tests.conftest import CONSOLE_PASSWORD, WORKDAY_MORNING, ConsoleClient, RunningService, ServiceFactory
 from tests.e2e.test_handoff_console_api import stranger
 
 NEW_PASSWORD = "sturdy-lantern-42"
@@ -85,7 +85,7 @@ async def test_disabling_an_account_ends_its_sessions_at_once(office: RunningSer
     status, answer = await zhang.get("/api/handoffs")
     assert (status, answer["error"]) == (401, "not_logged_in")
     async with stranger(office) as again:
-        assert (await again.login("zhang", "correct-horse-7"))[0] == 401
+        assert (await again.login("zhang", CONSOLE_PASSWORD))[0] == 401
 
     status, body = await root.post("/api/users/zhang/enable")
     assert (status, body["active"]) == (200, True)
@@ -105,7 +105,7 @@ async def test_a_password_reset_ends_the_old_sessions_and_the_old_password(offic
     assert (await root.post("/api/users/zhang/password", {"password": NEW_PASSWORD}))[0] == 200
     assert (await zhang.get("/api/handoffs"))[0] == 401
     async with stranger(office) as again:
-        assert (await again.login("zhang", "correct-horse-7"))[0] == 401
+        assert (await again.login("zhang", CONSOLE_PASSWORD))[0] == 401
         assert (await again.login("zhang", NEW_PASSWORD))[0] == 200
     assert await changes(office) == [("root", "reset_password", "zhang", "127.0.0.1")]
     detail = await office.scalar("SELECT detail FROM audit_entry WHERE action = 'reset_password'")
