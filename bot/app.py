@@ -25,6 +25,7 @@ from bot.applications.intake import ApplicationRegister
 from bot.applications.progress import ApplicationProgress, ApplicationSummary
 from bot.applications.review import ApplicationReview
 from bot.auth.sessions import ConsoleSessions
+from bot.auth.users import ConsoleUsers
 from bot.center.center import Center, load_center
 from bot.clock import Clock, SystemClock
 from bot.delivery import Deliveries, TemplateNotice
@@ -42,12 +43,15 @@ from bot.privacy.field_cipher import UnreadableField
 from bot.privacy.protection import Protection
 from bot.public_api.eligibility import eligibility_routes
 from bot.public_api.nlu import nlu_routes
+from bot.records import retention
+from bot.records.audit_log import AuditLog
 from bot.records.complaints import ComplaintDesk, sweep_complaint_deadlines
 from bot.records.consultations import ConsultationRecords
 from bot.records.export import RecordExport
 from bot.records.figures import RecordFigures
 from bot.records.quality import QualitySweep
 from bot.records.quality_review import QualityReview
+from bot.records.retention import RecordRetention
 from bot.records.silence import ConsultationSilence
 from bot.request_middlewares import request_context, unexpected_failure
 from bot.settings import Settings
@@ -57,6 +61,7 @@ from bot.store.field_keys import protection_for
 from bot.store.key_rotation import check_keys_open
 from bot.store.live_feed import LiveFeed
 from bot.store.redis_keys import CitizenLocks, LocalCitizenLocks, RedisKeys, connect_redis
+from bot.store.sqlite_files import service_lock
 from bot.store.transcript import Transcript
 from bot.wechat.answer_jobs import AnswerJobs
 from bot.wechat.callback import WeChatCallback
@@ -104,6 +109,9 @@ RECORDS = web.AppKey("records", RecordServices)
 CONSULTATION_SILENCE = web.AppKey("consultation_silence", ConsultationSilence)
 STATS = web.AppKey("stats", StatsServices)
 QUALITY_SWEEP = web.AppKey("quality_sweep", QualitySweep)
+AUDIT_LOG = web.AppKey("audit_log", AuditLog)
+CONSOLE_USERS = web.AppKey("console_users", ConsoleUsers)
+RETENTION = web.AppKey("retention", RecordRetention)
 
 
 def create_app(
@@ -127,6 +135,7 @@ def create_app(
     callback = _wechat_callback(settings, app[CLOCK])
     app.cleanup_ctx.extend(
         [
+            _database_lock_ctx,
             _database_ctx(migrate),
             _redis_ctx,
             _wechat_api_ctx,
@@ -161,6 +170,12 @@ def _database_ctx(migrate: bool) -> Callable[[web.Application], AsyncIterator[No
         await db.close()
 
     return database_ctx
+
+
+async def _database_lock_ctx(app: web.Application) -> AsyncIterator[None]:
+    """While the service runs, `legalaid restore` refuses to write its SQLite database."""
+    with service_lock(app[SETTINGS].database_url):
+        yield
 
 
 async def _redis_ctx(app: web.Application) -> AsyncIterator[None]:
@@ -260,6 +275,11 @@ def _dialogue_ctx(
             clock,
             idle_minutes=settings.console_session_minutes,
             max_attempts=settings.console_login_attempts,
+        )
+        app[AUDIT_LOG] = AuditLog(app[DATABASE], clock, center.service.tz)
+        app[RETENTION] = RecordRetention(app[DATABASE], clock, settings.retention_days, center.service.tz)
+        app[CONSOLE_USERS] = ConsoleUsers(
+            app[DATABASE], clock, app[SESSIONS], center.specialties.names, center.specialties.default
         )
         app[CONSOLE_AUTH] = ConsoleAuth(
             app[SESSIONS],
@@ -372,6 +392,7 @@ def _alarm_ctx(periodic_jobs: bool) -> Callable[[web.Application], AsyncIterator
                 "consultation_silence": (app[CONSULTATION_SILENCE].close_silent, deadlines.every),
                 "quality_sweep": (app[QUALITY_SWEEP].run, app[SETTINGS].quality_sweep_seconds),
                 "complaint_deadlines": (complaint_deadlines, deadlines.every),
+                "retention": (app[RETENTION].sweep, retention.EVERY_SECONDS),
             }
         )
         deadlines.attach(alarm)
@@ -446,6 +467,8 @@ def _add_routes(app: web.Application, callback: WeChatCallback, periodic_jobs: b
             lambda: app[DELIVERIES],
             lambda: app[RECORDS],
             lambda: app[STATS],
+            lambda: app[AUDIT_LOG],
+            lambda: app[CONSOLE_USERS],
         ),
     )
     app.router.add_routes(console_pages())

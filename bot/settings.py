@@ -73,6 +73,9 @@ class Settings(BaseSettings):
     console_login_attempts: int = Field(default=5, gt=0)
     # A consultation the bot answered alone ends after this long without a message (the record).
     consultation_silence_minutes: int = Field(default=30, gt=0, le=24 * 60)
+    # Consultation records closed more than this many days ago are anonymised by a scheduled job
+    # (README, "Records retention"): 3 years, the general limitation period of civil claims.
+    retention_days: int = Field(default=1095, ge=30)
     # Gone: reply deadlines now always follow data/service_hours.yml (README, "Human handoff").
     # A value still set stops the start rather than being silently ignored.
     deadline_counting: str | None = None

@@ -16,12 +16,15 @@ from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from bot.applications.review import ApplicationReview
+from bot.auth.users import ConsoleUsers
 from bot.delivery import Deliveries
 from bot.errors import InvalidInput, LegalAidError
+from bot.records.audit_log import AuditLog
 from bot.records.domain.logged import read_referral
 from bot.store.live_feed import LiveFeed
 from bot.workdays.duty import Consultant
 from console.applications_api import application_routes
+from console.audit_api import audit_routes
 from console.auth import ALL_ROLES, ConsoleAuth, ConsultantRoute, Route, problem
 from console.bodies import json_body
 from console.complaints_api import complaint_routes
@@ -29,6 +32,7 @@ from console.handoff_json import handoff_json, notice_json, queue_item_json
 from console.live_stream import stream_changes
 from console.records_api import RecordServices, record_routes
 from console.stats_api import StatsServices, stats_routes
+from console.users_api import user_routes
 from handoff.commands import (
     AddNote,
     AnswerCitizen,
@@ -56,6 +60,8 @@ def console_api(
     deliveries: Callable[[], Deliveries],
     records: Callable[[], RecordServices],
     stats: Callable[[], StatsServices],
+    audit_log: Callable[[], AuditLog],
+    users: Callable[[], ConsoleUsers],
 ) -> web.Application:
     """The session, the queue, its actions, the live stream, knowledge, notices and applications;
     mount at /api/."""
@@ -205,6 +211,7 @@ def console_api(
     api.router.add_routes(record_routes(records, guarded))
     api.router.add_routes(stats_routes(stats, guarded))
     api.router.add_routes(complaint_routes(guarded))
+    api.router.add_routes(audit_routes(audit_log, guarded) + user_routes(users, guarded))
     return api
 
 

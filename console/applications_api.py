@@ -11,6 +11,7 @@ from collections.abc import Callable
 
 from aiohttp import web
 
+from bot.applications.domain.review import DECIDING_ROLES, REVIEWING_ROLES
 from bot.applications.review import ApplicationReview, Changed
 from bot.applications.review_checks import ApplicationNotFound
 from bot.delivery import Deliveries
@@ -87,9 +88,9 @@ def application_routes(
     base = "/applications/{number}"
     return [
         web.get("/applications", guarded(list_applications)),
-        web.get(base, guarded(show)),
-        web.get(f"{base}/documents/{{id}}", guarded(document)),
-        web.post(f"{base}/request-materials", guarded(request_materials)),
-        web.post(f"{base}/decision", guarded(decide)),
-        web.post(f"{base}/status", guarded(set_status)),
+        web.get(base, guarded(show, REVIEWING_ROLES)),
+        web.get(f"{base}/documents/{{id}}", guarded(document, REVIEWING_ROLES)),
+        web.post(f"{base}/request-materials", guarded(request_materials, REVIEWING_ROLES)),
+        web.post(f"{base}/decision", guarded(decide, DECIDING_ROLES)),
+        web.post(f"{base}/status", guarded(set_status, DECIDING_ROLES)),
     ]

@@ -14,6 +14,7 @@ import structlog
 from aiohttp import web
 
 from bot.auth.sessions import ConsoleSessions
+from bot.store.audit import bind_address
 from bot.workdays.duty import Consultant
 
 COOKIE = "legalaid_session"
@@ -139,7 +140,9 @@ class ConsoleAuth:
             if request.method not in ("GET", "HEAD") and not _csrf_ok(request, csrf):
                 return problem(403, "csrf", "missing or wrong X-CSRF-Token")
             structlog.contextvars.bind_contextvars(consultant_id=viewer.id)
-            return await route(request, viewer)
+            # Every audit entry this request writes says where it came from (bot/store/audit.py).
+            with bind_address(self.client_address(request)):
+                return await route(request, viewer)
 
         return guarded
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.applications.domain.lifecycle import STATUSES
+from console.admin_openapi import admin_paths
 from console.complaints_openapi import complaint_paths
 from console.records_openapi import records_paths
 from console.stats_openapi import stats_paths
@@ -181,6 +182,7 @@ def openapi_document() -> dict[str, Any]:
             **records_paths(),
             **stats_paths(),
             **complaint_paths(),
+            **admin_paths(),
         },
         "components": {
             "schemas": {

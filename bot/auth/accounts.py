@@ -10,7 +10,7 @@ from datetime import datetime
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
-from bot.errors import LegalAidError
+from bot.errors import InvalidInput
 from bot.store.consultants import save_consultant
 from bot.store.db import Database
 from bot.workdays.duty import ROLES, Consultant
@@ -20,10 +20,52 @@ _HASHER = PasswordHasher()
 _DUMMY_HASH = _HASHER.hash("not-a-real-password")
 
 
-class InvalidAccount(LegalAidError):
-    """`legalaid user add` was given a role, specialty or password the console cannot accept."""
+MIN_PASSWORD = 8
+MAX_PASSWORD = 256  # the login refuses longer ones, so such a password could never log in
+MIN_DISTINCT = 5  # "aaaaaaaa" or "12121212" is long enough and still guessed at once
+# Refused whatever their length: the first a guesser tries (English and Chinese habits).
+COMMON_PASSWORDS = frozenset(
+    {
+        "password", "password1", "passw0rd", "12345678", "123456789", "1234567890", "qwertyuiop",
+        "qwerty123", "1qaz2wsx", "abcd1234", "abc12345", "admin123", "iloveyou", "11223344",
+        "5201314520", "woaini1314", "a1234567", "aa123456", "asdfghjkl", "zxcvbnm123",
+    }
+)  # fmt: skip
+
+
+class InvalidAccount(InvalidInput):
+    """A console account was given a name, role, specialty or password the console cannot accept
+    (by `legalaid user add` or the users API: the same rules for both)."""
 
     code = "invalid_account"
+
+
+def check_account(username: str, role: str, specialties: Iterable[str], known: Iterable[str]) -> None:
+    """The name, role and queues an account may have."""
+    if not username or len(username) > 64 or not username.isprintable() or " " in username:
+        raise InvalidAccount("username", "username must be 1-64 printable characters without spaces")
+    if role not in ROLES:
+        raise InvalidAccount("role", f"role must be one of {', '.join(ROLES)}")
+    known = set(known)
+    for specialty in specialties:
+        if specialty not in known:
+            raise InvalidAccount(
+                "specialties", f"unknown specialty {specialty!r}; known: {', '.join(sorted(known))}"
+            )
+
+
+def check_password(password: str, username: str) -> None:
+    """A password strong enough for a console that reads citizens' personal data."""
+    if len(password) < MIN_PASSWORD:
+        raise InvalidAccount("password", f"password must have at least {MIN_PASSWORD} characters")
+    if len(password) > MAX_PASSWORD:
+        raise InvalidAccount("password", f"password must have at most {MAX_PASSWORD} characters")
+    if len(set(password)) < MIN_DISTINCT:
+        raise InvalidAccount("password", f"password must use at least {MIN_DISTINCT} different characters")
+    if password.lower() in (username.lower(), username.lower()[::-1]):
+        raise InvalidAccount("password", "password must not be the username")
+    if password.lower() in COMMON_PASSWORDS:
+        raise InvalidAccount("password", "password is one of the most common passwords")
 
 
 def hash_password(password: str) -> str:
@@ -63,16 +105,8 @@ async def save_account(
     now: datetime,
 ) -> int:
     """Create (or reset) a console account; the password is stored only as an argon2 hash."""
-    if not username or len(username) > 64 or not username.isprintable() or " " in username:
-        raise InvalidAccount("username must be 1-64 printable characters without spaces")
-    if role not in ROLES:
-        raise InvalidAccount(f"role must be one of {', '.join(ROLES)}")
-    if len(password) < 8:
-        raise InvalidAccount("password must have at least 8 characters")
-    known = set(known_specialties)
-    for specialty in specialties:
-        if specialty not in known:
-            raise InvalidAccount(f"unknown specialty {specialty!r}; known: {', '.join(sorted(known))}")
+    check_account(username, role, specialties, known_specialties)
+    check_password(password, username)
     hashed = hash_password(password)
     return await db.write(
         lambda conn: save_consultant(

@@ -88,6 +88,9 @@ class ConsoleSessions:
         account, password_hash = found
         token, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
         await self._store(token, account.id, password_hash, csrf)
+        index = self._keys.account_sessions(account.id)
+        await self._redis.sadd(index, self._keys.console_session(_digest(token)))
+        await self._redis.expire(index, int(self._idle.total_seconds()) * 2)
         log.info("console_login", consultant_id=account.id)
         return LoginResult(account=account, token=token, csrf=csrf)
 
@@ -119,6 +122,14 @@ class ConsoleSessions:
 
     async def end(self, token: str) -> None:
         await self._redis.delete(self._keys.console_session(_digest(token)))
+
+    async def end_all(self, consultant_id: int) -> None:
+        """End every session of the account (disabled, or its password reset). `find` already
+        refuses a disabled account; removing the sessions also keeps them from coming back to
+        life when the account is enabled again."""
+        index = self._keys.account_sessions(consultant_id)
+        keys = list(await self._redis.smembers(index))
+        await self._redis.delete(index, *keys)
 
     async def _store(self, token: str, consultant_id: int, password_hash: str, csrf: str) -> None:
         expires = self._clock.now() + self._idle

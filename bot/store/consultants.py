@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
@@ -63,3 +64,62 @@ def save_consultant(
             .returning(consultant_t.c.id)
         ).scalar_one()
     )
+
+
+@dataclass(frozen=True, slots=True)
+class StaffAccount:
+    """A console account as the admins' list shows it (never its password hash)."""
+
+    id: int
+    username: str
+    role: str
+    specialties: tuple[str, ...]
+    active: bool
+    created_at: datetime
+
+
+def staff_accounts(conn: Connection, username: str | None = None) -> list[StaffAccount]:
+    """Every account by name, or the one named."""
+    query = select(consultant_t).order_by(consultant_t.c.username)
+    if username is not None:
+        query = query.where(consultant_t.c.username == username)
+    return [
+        StaffAccount(
+            id=r.id,
+            username=r.username,
+            role=r.role,
+            specialties=tuple(r.specialties or ()),
+            active=bool(r.active),
+            created_at=r.created_at,
+        )
+        for r in conn.execute(query)
+    ]
+
+
+def active_admins(conn: Connection) -> set[int]:
+    """The active admins' ids, locked until the transaction ends (PostgreSQL; SQLite has one
+    writer): two admins demoting each other at once cannot leave the console without one."""
+    query = select(consultant_t.c.id).where(consultant_t.c.role == "admin", consultant_t.c.active.is_(True))
+    return set(conn.execute(query.with_for_update()).scalars())
+
+
+def add_consultant(
+    conn: Connection, *, username: str, password_hash: str, role: str, specialties: list[str], now: datetime
+) -> int | None:
+    """A new account; None when the name is taken (a concurrent creation of the same name fails
+    on the unique username instead, and the transaction with it)."""
+    if consultant_by_name(conn, username) is not None:
+        return None
+    values = {"password_hash": password_hash, "role": role, "specialties": specialties, "active": True}
+    return int(
+        conn.execute(
+            insert(consultant_t)
+            .values(username=username, created_at=now, **values)
+            .returning(consultant_t.c.id)
+        ).scalar_one()
+    )
+
+
+def change_consultant(conn: Connection, consultant_id: int, **values: Any) -> None:
+    """Set the account's active flag, password hash, role or specialties."""
+    conn.execute(update(consultant_t).where(consultant_t.c.id == consultant_id).values(**values))

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import functools
 import threading
 from collections.abc import Callable
@@ -77,8 +78,11 @@ class Database:
     async def _in_thread(
         self, pool: ThreadPoolExecutor | None, runner: Any, fn: Callable[[Connection], T]
     ) -> T:
+        # In the caller's context, as PostgreSQL's run_sync is: what a request bound (the audit
+        # entry's address, the log's request id) holds in the SQLite thread too.
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(pool, functools.partial(runner, fn))
+        context = contextvars.copy_context()
+        return await loop.run_in_executor(pool, functools.partial(context.run, runner, fn))
 
     def _thread_connection(self) -> Connection:
         conn: Connection | None = getattr(self._thread_connections, "conn", None)

@@ -56,6 +56,10 @@ class RedisKeys:
     def console_session(self, token_digest: str) -> str:
         return f"{self.prefix}console:session:{token_digest}"
 
+    def account_sessions(self, consultant_id: int) -> str:
+        """The set of an account's session keys, so disabling it ends every one at once."""
+        return f"{self.prefix}console:account-sessions:{consultant_id}"
+
     def login_failures(self, who: str) -> str:
         return f"{self.prefix}console:login-failures:{who}"
 

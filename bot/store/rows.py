@@ -325,13 +325,16 @@ class AuditEntryRow(Row):
 
     __tablename__ = "audit_entry"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    at: Mapped[datetime] = mapped_column(UtcDateTime())
-    consultant_id: Mapped[int] = mapped_column(ForeignKey("consultant.id"))
+    at: Mapped[datetime] = mapped_column(UtcDateTime(), index=True)
+    # None: the service itself (the retention job), not a console account (migration 0012).
+    consultant_id: Mapped[int | None] = mapped_column(ForeignKey("consultant.id"), nullable=True, index=True)
     action: Mapped[str] = mapped_column(String(32))
     object_type: Mapped[str] = mapped_column(String(32))
     object_id: Mapped[str] = mapped_column(String(64))
     # What one look covered, e.g. {"ids": [...]} for a queue list (migration 0006).
     detail: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True), nullable=True)
+    # The console request's client address ("from where", 002 §10); None outside a request (0012).
+    address: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class TranscriptTermRow(Row):

@@ -470,10 +470,12 @@ function toggleNotices(open) {
 function route() {
   if (!state.me) return;
   // #/records... belong to the records view (records.js), #/dashboard to the dashboard
-  // (dashboard.js), #/complaints to complaints.js, #/applications and #/a/<number> to the
-  // applications view (applications.js). Records and the dashboard hide every other layout.
+  // (dashboard.js), #/users... and #/audit to admin.js, #/complaints to complaints.js,
+  // #/applications and #/a/<number> to the applications view (applications.js). Records, the
+  // dashboard and admin.js hide every other layout.
   if (routeRecords(location.hash)) { closeConversation(); return; }
   if (routeDashboard(location.hash)) { closeConversation(); return; }
+  if (routeAdmin(location.hash)) { closeConversation(); return; }
   const elsewhere = routeApplications(location.hash);
   if (routeComplaints(location.hash) || elsewhere) { closeConversation(); return; }
   const m = /^#\/h\/(\d+)$/.exec(location.hash);

@@ -30,10 +30,9 @@ function routeDashboard(hash) {
     if (hash === '#/dashboard') location.hash = '#/';
     return false;
   }
-  $('queue-layout').hidden = true;
-  $('applications-layout').hidden = true;
-  $('nav-queue').removeAttribute('aria-current');
-  $('nav-applications').removeAttribute('aria-current');
+  // Every other view's layout is hidden (the queue, applications, complaints, and views added later).
+  for (const layout of document.querySelectorAll('#main-view > [id$="-layout"]')) layout.hidden = layout.id !== 'dashboard-layout';
+  for (const link of document.querySelectorAll('.views a')) if (link.id !== 'nav-dashboard') link.removeAttribute('aria-current');
   loadStats();
   loadSample();
   return true;

@@ -128,7 +128,7 @@ async def test_each_view_and_each_document_view_writes_an_audit_entry(office: Ru
         assert (status, problem["error"]) == (404, "application_not_found"), path
     root = await office.console("root")
     status, problem = await root.get(base)
-    assert (status, problem["error"]) == (403, "not_allowed")  # admins manage accounts, not citizens
+    assert (status, problem["error"]) == (403, "role_not_allowed")  # admins manage accounts, not citizens
     assert await audits(office, "view_application", seeded.number) == 2
 
 
@@ -172,7 +172,7 @@ async def test_an_approval_tells_the_citizen_a_lawyer_will_be_assigned(office: R
     path = f"/api/applications/{seeded.number}/decision"
 
     status, problem = await zhang.post(path, {"approved": True})
-    assert (status, problem["error"]) == (403, "not_allowed")  # consultants do not decide
+    assert (status, problem["error"]) == (403, "role_not_allowed")  # consultants do not decide
     status, changed = await boss.post(path, {"approved": True})
     assert (status, changed["status"], changed["delivery"]) == (200, "approved", "sent")
     told = (await texts_to(office, seeded.openid))[-1]
