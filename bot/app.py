@@ -8,25 +8,47 @@ resources up when a request comes, so they exist before the app starts.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from datetime import timedelta
-from random import Random
 
 import aiohttp
 import aiojobs
-import redis.asyncio as aioredis
 import structlog
 from aiohttp import web
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from redis.exceptions import RedisError
 
+from bot.app_keys import (
+    ALARM,
+    ANSWER_JOBS,
+    APPLICATION_PROGRESS,
+    APPLICATION_REGISTER,
+    APPLICATION_REVIEW,
+    CENTER,
+    CLOCK,
+    CONSOLE_AUTH,
+    CONVERSATION,
+    DATABASE,
+    DEADLINE_ALARM,
+    DELIVERIES,
+    DELIVERY_LEDGER,
+    DOCUMENT_FETCH,
+    HANDOFF_OPENING,
+    HANDOFFS,
+    HTTP,
+    LIVE,
+    NLU,
+    PROTECTION,
+    REDIS,
+    SESSIONS,
+    SETTINGS,
+    TRANSCRIPT,
+    WECHAT_API,
+)
+from bot.app_routes import add_routes
 from bot.applications.deadlines import sweep_decision_deadlines
 from bot.applications.documents import DocumentFetch
 from bot.applications.intake import ApplicationRegister
 from bot.applications.progress import ApplicationProgress, ApplicationSummary
 from bot.applications.review import ApplicationReview
 from bot.auth.sessions import ConsoleSessions
-from bot.auth.users import ConsoleUsers
-from bot.center.center import Center, load_center
+from bot.center.center import load_center
 from bot.clock import Clock, SystemClock
 from bot.delivery import Deliveries, TemplateNotice
 from bot.dialogue.applying import Applying
@@ -36,26 +58,13 @@ from bot.dialogue.flows.application_intake import ApplicationIntake
 from bot.dialogue.flows.eligibility_interview import EligibilityInterview
 from bot.dialogue.flows.rating import SatisfactionRating
 from bot.dialogue.routing import IntentDialogue
-from bot.health import ReadinessCheck, health_routes
 from bot.nlu.parse import Classifier
 from bot.nlu_service import RasaNlu, entity_extractor, load_builtin
 from bot.privacy.field_cipher import UnreadableField
-from bot.privacy.protection import Protection
-from bot.public_api.eligibility import eligibility_routes
-from bot.public_api.nlu import nlu_routes
-from bot.records import retention
-from bot.records.audit_log import AuditLog
-from bot.records.complaints import ComplaintDesk, sweep_complaint_deadlines
-from bot.records.consultations import ConsultationRecords
-from bot.records.export import RecordExport
-from bot.records.figures import RecordFigures
-from bot.records.quality import QualitySweep
-from bot.records.quality_review import QualityReview
-from bot.records.retention import RecordRetention
-from bot.records.silence import ConsultationSilence
 from bot.request_middlewares import request_context, unexpected_failure
+from bot.review_wiring import staff_review_jobs, wire_staff_review
 from bot.settings import Settings
-from bot.store.db import Database, open_database, schema_is_current, upgrade_schema
+from bot.store.db import open_database, schema_is_current, upgrade_schema
 from bot.store.deliveries import DeliveryLedger
 from bot.store.field_keys import protection_for
 from bot.store.key_rotation import check_keys_open
@@ -67,51 +76,13 @@ from bot.wechat.answer_jobs import AnswerJobs
 from bot.wechat.callback import WeChatCallback
 from bot.wechat.customer_service import WeChatApi
 from bot.wechat.protocol import SafeMode
-from console.api import console_api
 from console.auth import ConsoleAuth
-from console.complaints_api import COMPLAINT_DESK
-from console.openapi import openapi_document
-from console.pages import console_pages, page_headers
-from console.records_api import RecordServices
-from console.stats_api import StatsServices
+from console.pages import page_headers
 from handoff.opening import HandoffOpening
 from handoff.queue import HandoffQueue
 from scheduler.alarm import DeadlineAlarm, start_alarm
 
 log = structlog.get_logger(__name__)
-
-SETTINGS = web.AppKey("settings", Settings)
-CLOCK = web.AppKey("clock", Clock)
-CENTER = web.AppKey("center", Center)
-DATABASE = web.AppKey("database", Database)
-PROTECTION = web.AppKey("protection", Protection)
-TRANSCRIPT = web.AppKey("transcript", Transcript)
-DELIVERY_LEDGER = web.AppKey("delivery_ledger", DeliveryLedger)
-REDIS = web.AppKey("redis", aioredis.Redis)
-LIVE = web.AppKey("live", LiveFeed)
-HTTP = web.AppKey("http", aiohttp.ClientSession)
-WECHAT_API = web.AppKey("wechat_api", WeChatApi)
-NLU = web.AppKey("nlu", Classifier)
-HANDOFFS = web.AppKey("handoffs", HandoffQueue)
-HANDOFF_OPENING = web.AppKey("handoff_opening", HandoffOpening)
-SESSIONS = web.AppKey("sessions", ConsoleSessions)
-CONSOLE_AUTH = web.AppKey("console_auth", ConsoleAuth)
-CONVERSATION = web.AppKey("conversation", Conversation)
-DELIVERIES = web.AppKey("deliveries", Deliveries)
-ANSWER_JOBS = web.AppKey("answer_jobs", AnswerJobs)
-DEADLINE_ALARM = web.AppKey("deadline_alarm", DeadlineAlarm)
-ALARM = web.AppKey("alarm", AsyncIOScheduler)
-APPLICATION_REGISTER = web.AppKey("application_register", ApplicationRegister)
-APPLICATION_PROGRESS = web.AppKey("application_progress", ApplicationProgress)
-DOCUMENT_FETCH = web.AppKey("document_fetch", DocumentFetch)
-APPLICATION_REVIEW = web.AppKey("application_review", ApplicationReview)
-RECORDS = web.AppKey("records", RecordServices)
-CONSULTATION_SILENCE = web.AppKey("consultation_silence", ConsultationSilence)
-STATS = web.AppKey("stats", StatsServices)
-QUALITY_SWEEP = web.AppKey("quality_sweep", QualitySweep)
-AUDIT_LOG = web.AppKey("audit_log", AuditLog)
-CONSOLE_USERS = web.AppKey("console_users", ConsoleUsers)
-RETENTION = web.AppKey("retention", RecordRetention)
 
 
 def create_app(
@@ -144,7 +115,7 @@ def create_app(
             _alarm_ctx(periodic_jobs),
         ]
     )
-    _add_routes(app, callback, periodic_jobs)
+    add_routes(app, callback, periodic_jobs)
     return app
 
 
@@ -265,9 +236,6 @@ def _dialogue_ctx(
             matter_names={code: m.name for code, m in center.rulebook.matters.items()},
             complaint_terms=center.complaints,
         )
-        app[COMPLAINT_DESK] = ComplaintDesk(
-            app[DATABASE], clock, center.service, center.texts, center.complaints, app[DELIVERIES]
-        )
         app[SESSIONS] = ConsoleSessions(
             app[DATABASE],
             app[REDIS],
@@ -275,11 +243,6 @@ def _dialogue_ctx(
             clock,
             idle_minutes=settings.console_session_minutes,
             max_attempts=settings.console_login_attempts,
-        )
-        app[AUDIT_LOG] = AuditLog(app[DATABASE], clock, center.service.tz)
-        app[RETENTION] = RecordRetention(app[DATABASE], clock, settings.retention_days, center.service.tz)
-        app[CONSOLE_USERS] = ConsoleUsers(
-            app[DATABASE], clock, app[SESSIONS], center.specialties.names, center.specialties.default
         )
         app[CONSOLE_AUTH] = ConsoleAuth(
             app[SESSIONS],
@@ -331,37 +294,12 @@ def _dialogue_ctx(
         app[DEADLINE_ALARM] = DeadlineAlarm(
             app[DATABASE], clock, center.service, app[LIVE], every=settings.deadline_sweep_seconds
         )
-        _consultation_records(app)
-        _figures_and_quality(app)
+        wire_staff_review(app)
         callback.connect(app[CONVERSATION], app[DELIVERY_LEDGER], app[ANSWER_JOBS], app[REDIS], keys)
         yield
         await jobs.close()
 
     return dialogue_ctx
-
-
-def _consultation_records(app: web.Application) -> None:
-    """The records staff search, read, log and export, and the close of a bot-only consultation
-    after a silence (the bot's out-of-scope answer names where it sends the citizen)."""
-    db, clock, center, settings = app[DATABASE], app[CLOCK], app[CENTER], app[SETTINGS]
-    records = ConsultationRecords(db, clock, center.specialties, center.service.tz, app[PROTECTION].index)
-    app[RECORDS] = RecordServices(records, RecordExport(records, center.texts))
-    silence = timedelta(minutes=settings.consultation_silence_minutes)
-    referral = center.texts.say("records.bot_referral")
-    app[CONSULTATION_SILENCE] = ConsultationSilence(db, clock, center.specialties, silence, referral)
-
-
-def _figures_and_quality(app: web.Application) -> None:
-    """The dashboard's figures, the quality sweep and the weekly review (one random source, seeded
-    by the system; tests give the use cases their own)."""
-    db, clock, center = app[DATABASE], app[CLOCK], app[CENTER]
-    tz, rng = center.service.tz, Random()
-    app[STATS] = StatsServices(
-        RecordFigures(db, clock, tz),
-        QualityReview(db, center.quality, clock, tz, rng),
-        dict(center.specialties.names),
-    )
-    app[QUALITY_SWEEP] = QualitySweep(db, center.quality, clock, tz, rng)
 
 
 def _alarm_ctx(periodic_jobs: bool) -> Callable[[web.Application], AsyncIterator[None]]:
@@ -378,9 +316,6 @@ def _alarm_ctx(periodic_jobs: bool) -> Callable[[web.Application], AsyncIterator
         async def decision_deadlines() -> int:
             return len(await sweep_decision_deadlines(db, clock.now()))
 
-        async def complaint_deadlines() -> int:
-            return len(await sweep_complaint_deadlines(db, clock.now()))
-
         alarm = start_alarm(
             {
                 "delivery_retry": (app[DELIVERIES].send_due, every),
@@ -389,10 +324,7 @@ def _alarm_ctx(periodic_jobs: bool) -> Callable[[web.Application], AsyncIterator
                 "document_fetch": (app[DOCUMENT_FETCH].fetch, every),
                 "intake_reminder": (intake_reminders, every),
                 "decision_deadlines": (decision_deadlines, deadlines.every),
-                "consultation_silence": (app[CONSULTATION_SILENCE].close_silent, deadlines.every),
-                "quality_sweep": (app[QUALITY_SWEEP].run, app[SETTINGS].quality_sweep_seconds),
-                "complaint_deadlines": (complaint_deadlines, deadlines.every),
-                "retention": (app[RETENTION].sweep, retention.EVERY_SECONDS),
+                **staff_review_jobs(app, deadlines.every),
             }
         )
         deadlines.attach(alarm)
@@ -409,16 +341,6 @@ async def remind_unfinished_intakes(app: web.Application) -> int:
     if ids:
         await app[DELIVERIES].send(ids)
     return len(ids)
-
-
-async def run_consultation_silence(app: web.Application) -> int:
-    """One close of the silent consultations at the service's clock; tests call it after moving it."""
-    return await app[CONSULTATION_SILENCE].close_silent()
-
-
-async def run_quality_sweep(app: web.Application) -> int:
-    """One quality sweep at the service's clock; tests call it after moving the clock."""
-    return await app[QUALITY_SWEEP].run()
 
 
 async def run_deadline_sweep(app: web.Application) -> int:
@@ -439,66 +361,3 @@ def _wechat_callback(settings: Settings, clock: Clock) -> WeChatCallback:
         passive_budget=settings.passive_reply_budget,
         accept_plaintext=settings.wechat_accept_plaintext,
     )
-
-
-def _add_routes(app: web.Application, callback: WeChatCallback, periodic_jobs: bool) -> None:
-    settings, center = app[SETTINGS], app[CENTER]
-    app.router.add_routes(callback.routes())
-    app.router.add_routes(eligibility_routes(lambda: center.rulebook))
-    nlu_token = settings.nlu_token.get_secret_value() if settings.nlu_token else None
-    app.router.add_routes(nlu_routes(lambda: app[NLU], nlu_token, settings.max_body_bytes))
-    app.router.add_routes(health_routes(_readiness_checks(app, periodic_jobs)))
-
-    texts, specialties = center.texts, center.specialties
-    knowledge = [
-        {"key": f"consult.{intent}", "title": specialties.names[code], "text": texts.say(f"consult.{intent}")}
-        for intent, code in specialties.by_intent.items()
-        if texts.has(f"consult.{intent}")
-    ]
-    app.add_subapp(
-        "/api/",
-        console_api(
-            lambda: app[HANDOFFS],
-            lambda: app[CONSOLE_AUTH],
-            lambda: app[LIVE],
-            knowledge,
-            openapi_document(),
-            lambda: app[APPLICATION_REVIEW],
-            lambda: app[DELIVERIES],
-            lambda: app[RECORDS],
-            lambda: app[STATS],
-            lambda: app[AUDIT_LOG],
-            lambda: app[CONSOLE_USERS],
-        ),
-    )
-    app.router.add_routes(console_pages())
-
-
-def _readiness_checks(app: web.Application, periodic_jobs: bool) -> dict[str, ReadinessCheck]:
-    async def database() -> str:
-        await app[DATABASE].ping()
-        return "ok"
-
-    async def redis() -> str:
-        """Redis only accelerates: without it messages are still recorded and answered (later)."""
-        try:
-            await app[REDIS].ping()
-        except (RedisError, OSError) as exc:
-            return f"degraded: {type(exc).__name__} (messages are recorded; some answers wait)"
-        return "ok" if app[SETTINGS].redis_url else "ok (in-process substitute)"
-
-    async def nlu() -> str:
-        return await app[NLU].status()
-
-    async def scheduler() -> str:
-        if not periodic_jobs:
-            return "disabled"
-        if ALARM not in app or not app[ALARM].running:
-            raise RuntimeError("scheduler not running")
-        return "running"
-
-    async def holidays() -> str:
-        warning = app[CENTER].service.holidays_warning(app[CLOCK].now())
-        return "ok" if warning is None else f"warning: {warning}"
-
-    return {"database": database, "redis": redis, "nlu": nlu, "scheduler": scheduler, "holidays": holidays}

@@ -6,11 +6,9 @@ from typing import Any, cast
 
 from sqlalchemy import Table
 
+from bot.store.application_rows import ApplicationDocumentRow, ApplicationEventRow, ApplicationRow
 from bot.store.record_rows import AnnotationRow, ComplaintRow, QualityReviewRow
 from bot.store.rows import (
-    ApplicationDocumentRow,
-    ApplicationEventRow,
-    ApplicationRow,
     AuditEntryRow,
     CitizenRow,
     ConsoleNoticeRow,

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from bot.app import run_consultation_silence
 from bot.clock import MovableClock
+from bot.review_wiring import run_consultation_silence
 from bot.wechat.citizen_simulator import CitizenSimulator
 from tests.conftest import WORKDAY_MORNING, RunningService, ServiceFactory
 from tests.e2e.intake_steps import fill_to_review, submit

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import insert, update
 
-from bot.app import RETENTION
+from bot.app_keys import RETENTION
 from bot.clock import MovableClock, SystemClock
 from bot.store.tables import annotation_t, consultation_t, quality_review_t
 from tests.command_line import command_env, legalaid_args

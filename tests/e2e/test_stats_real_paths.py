@@ -4,8 +4,8 @@ consultation, the quality sweep scores both, and GET /api/stats counts them: no 
 
 from __future__ import annotations
 
-from bot.app import run_quality_sweep
 from bot.clock import MovableClock
+from bot.review_wiring import run_quality_sweep
 from tests.conftest import STAFF_REPLY, WORKDAY_MORNING, FakeWeChatServer, ServiceFactory
 from tests.e2e.test_handoff_console_api import item_of, open_handoff
 from tests.e2e.test_handoff_path import wait_for_sent

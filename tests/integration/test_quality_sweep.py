@@ -13,10 +13,11 @@ from typing import Any
 import aiohttp
 from aiohttp.test_utils import TestServer
 
-from bot.app import ALARM, CENTER, create_app, run_quality_sweep
+from bot.app import ALARM, CENTER, create_app
 from bot.clock import MovableClock
 from bot.nlu_service import BuiltinNlu
 from bot.records.quality import sweep_quality
+from bot.review_wiring import run_quality_sweep
 from bot.settings import Settings
 from tests.conftest import (
     TEST_ALIAS_KEY,
