@@ -106,7 +106,7 @@ class ConsultationRow(Row):
     )
     identity_refused: Mapped[bool | None] = mapped_column(nullable=True)
     # A phone or walk-in consultation: who logged it and what was asked and answered.
-    logged_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    logged_by: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)  # 0011
     summary: Mapped[str | None] = mapped_column(SealedText("consultation.summary"), nullable=True)
     satisfaction: Mapped[int | None] = mapped_column(Integer, nullable=True)  # 1..5
     satisfaction_comment: Mapped[str | None] = mapped_column(
@@ -128,6 +128,8 @@ class MessageRow(Row):
     __table_args__ = (
         UniqueConstraint("msg_key", name="uq_message_msg_key"),
         Index("ix_message_unanswered", "direction", "answered_at", "recorded_at"),
+        # A searched word's messages to their consultations from the index alone (0011).
+        Index("ix_message_id_consultation", "id", "consultation_id"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     consultation_id: Mapped[int] = mapped_column(ForeignKey("consultation.id"), index=True)

@@ -8,7 +8,7 @@ changes. The append-only triggers (0006) stay; SQLite rebuilds the table to rela
 so its triggers are dropped before and made again after, in the same transaction.
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-07
 """
 
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0012"
-down_revision = "0010"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
