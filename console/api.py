@@ -26,7 +26,7 @@ from bot.workdays.duty import Consultant
 from console.applications_api import application_routes
 from console.audit_api import audit_routes
 from console.auth import ALL_ROLES, ConsoleAuth, ConsultantRoute, Route, problem
-from console.bodies import json_body
+from console.bodies import json_body, path_id, query_flag
 from console.complaints_api import complaint_routes
 from console.handoff_json import handoff_json, notice_json, queue_item_json
 from console.live_stream import stream_changes
@@ -47,7 +47,6 @@ from handoff.handoff import HandoffError, HandoffNotFound, InvalidHandoffInput, 
 from handoff.queue import HandoffQueue
 
 STATUSES = ("open", "claimed", "closed")
-MAX_ID = 2**31 - 1
 
 
 def console_api(
@@ -79,7 +78,7 @@ def console_api(
         status = q.get("status") or None
         if status is not None and status not in STATUSES:
             raise InvalidHandoffInput("status", "status must be open, claimed or closed")
-        breached = _flag(q.get("breached"))
+        breached = query_flag(q.get("breached"), "breached", InvalidHandoffInput)
         specialty = q.get("specialty") or None
         if specialty is not None:
             queue().routing.check(specialty)
@@ -89,22 +88,22 @@ def console_api(
         return web.json_response({"items": [queue_item_json(i) for i in items]})
 
     async def show(request: web.Request, viewer: Consultant) -> web.Response:
-        reveal = bool(_flag(request.query.get("reveal"), "reveal"))
-        found = await queue().detail(viewer, _id(request), reveal=reveal)
+        reveal = bool(query_flag(request.query.get("reveal"), "reveal", InvalidHandoffInput))
+        found = await queue().detail(viewer, path_id(request, HandoffNotFound, "handoff"), reveal=reveal)
         return web.json_response(handoff_json(found, reveal=reveal))
 
     async def claim(request: web.Request, viewer: Consultant) -> web.Response:
-        await queue().claim(ClaimHandoff(viewer, _id(request)))
-        return await _detail(viewer, _id(request))
+        await queue().claim(ClaimHandoff(viewer, path_id(request, HandoffNotFound, "handoff")))
+        return await _detail(viewer, path_id(request, HandoffNotFound, "handoff"))
 
     async def answer(request: web.Request, viewer: Consultant) -> web.Response:
-        handoff_id = _id(request)
+        handoff_id = path_id(request, HandoffNotFound, "handoff")
         body = await json_body(request)
         await queue().answer(AnswerCitizen(viewer, handoff_id, check_text(body.get("text"))))
         return await _detail(viewer, handoff_id)
 
     async def transfer(request: web.Request, viewer: Consultant) -> web.Response:
-        handoff_id = _id(request)
+        handoff_id = path_id(request, HandoffNotFound, "handoff")
         body = await json_body(request)
         specialty, consultant, note = body.get("specialty"), body.get("consultant"), body.get("note")
         await queue().transfer(
@@ -119,25 +118,25 @@ def console_api(
         return await _after(viewer, handoff_id)
 
     async def appointment(request: web.Request, viewer: Consultant) -> web.Response:
-        handoff_id = _id(request)
+        handoff_id = path_id(request, HandoffNotFound, "handoff")
         at = _aware_time((await json_body(request)).get("at"))
         await queue().appoint(SetAppointment(viewer, handoff_id, at))
         return await _detail(viewer, handoff_id)
 
     async def note(request: web.Request, viewer: Consultant) -> web.Response:
-        handoff_id = _id(request)
+        handoff_id = path_id(request, HandoffNotFound, "handoff")
         text = check_text((await json_body(request)).get("text"))
         await queue().note(AddNote(viewer, handoff_id, text))
         return await _detail(viewer, handoff_id)
 
     async def return_to_bot(request: web.Request, viewer: Consultant) -> web.Response:
-        handoff_id = _id(request)
+        handoff_id = path_id(request, HandoffNotFound, "handoff")
         await json_body(request, optional=True)
         await queue().return_to_bot(ReturnToBot(viewer, handoff_id))
         return await _after(viewer, handoff_id)
 
     async def close(request: web.Request, viewer: Consultant) -> web.Response:
-        handoff_id = _id(request)
+        handoff_id = path_id(request, HandoffNotFound, "handoff")
         body = await json_body(request)
         outcome = cast(Outcome, check_outcome(body.get("outcome")))
         note = body.get("note")
@@ -252,21 +251,3 @@ def _aware_time(at: object) -> datetime:
     if when.tzinfo is None:
         raise InvalidHandoffInput("at", "at must include a time zone")
     return when
-
-
-def _id(request: web.Request) -> int:
-    raw = request.match_info["id"]
-    # Ids are 32-bit INTEGER columns: a larger number would make PostgreSQL fail, not find nothing.
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 12 or int(raw) > MAX_ID:
-        raise HandoffNotFound(f"no handoff {raw[:20]!r}")
-    return int(raw)
-
-
-def _flag(value: str | None, field: str = "breached") -> bool | None:
-    if value in (None, ""):
-        return None
-    if value in ("true", "1"):
-        return True
-    if value in ("false", "0"):
-        return False
-    raise InvalidHandoffInput(field, f"{field} must be true or false")

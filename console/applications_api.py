@@ -19,9 +19,8 @@ from bot.errors import InvalidInput
 from bot.workdays.duty import Consultant
 from console.applications_json import application_json, changed_json, choices_json, listed_json
 from console.auth import Guard
-from console.bodies import json_body
+from console.bodies import MAX_ID, json_body
 
-MAX_ID = 2**31 - 1
 # A document is shown inline only as what a browser cannot run; anything else is a download.
 INLINE_TYPES = frozenset({"image/jpeg", "image/png", "image/gif", "image/webp", "application/pdf"})
 

@@ -20,8 +20,8 @@ from bot.records.audit_log import PAGE, AuditLog, AuditQuery
 from bot.store.audit import AuditEntry
 from bot.workdays.duty import Consultant
 from console.auth import SUPERVISORS, Guard
+from console.bodies import MAX_ID
 
-MAX_ID = 2**31 - 1
 CSV_COLUMNS = ("时间", "账号", "操作", "对象类型", "对象", "详情", "来源地址")
 # A cell Excel would read as a formula is written as text (CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -10,23 +10,24 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.errors import InvalidInput
 from bot.records.complaints import ComplaintDesk, ComplaintNotFound, check_reply, check_staff_complaint
 from bot.workdays.duty import Consultant
 from console.auth import SUPERVISORS, Guard
-from console.bodies import json_body
+from console.bodies import json_body, path_id, query_flag
 from console.complaints_json import complaint_json, replied_json
 
 COMPLAINT_DESK = web.AppKey("complaint_desk", ComplaintDesk)
-MAX_ID = 2**31 - 1
 
 
 def complaint_routes(guarded: Guard) -> list[web.RouteDef]:
     async def list_complaints(request: web.Request, viewer: Consultant) -> web.Response:
         q = request.query
-        reveal = _flag(request, "reveal") is True
+        reveal = query_flag(request.query.get("reveal"), "reveal") is True
         found = await _desk(request).list_complaints(
-            viewer, q.get("status") or None, _flag(request, "breached"), reveal=reveal
+            viewer,
+            q.get("status") or None,
+            query_flag(request.query.get("breached"), "breached"),
+            reveal=reveal,
         )
         return web.json_response({"items": [complaint_json(v, reveal=reveal) for v in found]})
 
@@ -43,7 +44,7 @@ def complaint_routes(guarded: Guard) -> list[web.RouteDef]:
         return web.json_response(complaint_json(view), status=201)
 
     async def reply(request: web.Request, viewer: Consultant) -> web.Response:
-        complaint_id = _id(request)
+        complaint_id = path_id(request, ComplaintNotFound, "complaint")
         text = check_reply((await json_body(request)).get("text"))
         replied = await _desk(request).reply(viewer, complaint_id, text)
         return web.json_response(replied_json(replied))
@@ -57,21 +58,3 @@ def complaint_routes(guarded: Guard) -> list[web.RouteDef]:
 
 def _desk(request: web.Request) -> ComplaintDesk:
     return request.config_dict[COMPLAINT_DESK]
-
-
-def _id(request: web.Request) -> int:
-    raw = request.match_info["id"]
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 12 or int(raw) > MAX_ID:
-        raise ComplaintNotFound(f"no complaint {raw[:20]!r}")
-    return int(raw)
-
-
-def _flag(request: web.Request, field: str) -> bool | None:
-    value = request.query.get(field)
-    if value in (None, ""):
-        return None
-    if value in ("true", "1"):
-        return True
-    if value in ("false", "0"):
-        return False
-    raise InvalidInput(field, f"{field} must be true or false")

@@ -20,10 +20,8 @@ from bot.records.domain.filters import read_filter, read_page
 from bot.records.export import RecordExport
 from bot.workdays.duty import Consultant
 from console.auth import SUPERVISORS, Guard
-from console.bodies import json_body
+from console.bodies import json_body, path_id
 from console.records_json import annotated_json, record_json, record_line_json
-
-MAX_ID = 2**31 - 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,7 +39,9 @@ def record_routes(services: Callable[[], RecordServices], guarded: Guard) -> lis
 
     async def show(request: web.Request, viewer: Consultant) -> web.Response:
         reveal = _reveal(request.query.get("reveal"))
-        found = await services().records.view(viewer, _id(request), reveal=reveal)
+        found = await services().records.view(
+            viewer, path_id(request, ConsultationNotFound, "consultation"), reveal=reveal
+        )
         return web.json_response(record_json(found, reveal=reveal))
 
     async def log(request: web.Request, viewer: Consultant) -> web.Response:
@@ -49,7 +49,7 @@ def record_routes(services: Callable[[], RecordServices], guarded: Guard) -> lis
         return web.json_response(record_json(found), status=201)
 
     async def annotate(request: web.Request, viewer: Consultant) -> web.Response:
-        consultation_id = _id(request)
+        consultation_id = path_id(request, ConsultationNotFound, "consultation")
         body = await json_body(request)
         annotated = await services().records.annotate(viewer, consultation_id, body.get("text"))
         return web.json_response(annotated_json(annotated), status=201)
@@ -83,11 +83,3 @@ def _reveal(value: str | None) -> bool:
     if value in ("1", "true"):
         return True
     raise InvalidInput("reveal", "reveal must be 1 or 0")
-
-
-def _id(request: web.Request) -> int:
-    raw = request.match_info["id"]
-    # Ids are 32-bit INTEGER columns: a larger number would make PostgreSQL fail, not find nothing.
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 12 or int(raw) > MAX_ID:
-        raise ConsultationNotFound(f"no consultation {raw[:20]!r}")
-    return int(raw)

@@ -20,11 +20,10 @@ from bot.records.figures import RecordFigures
 from bot.records.quality_review import QualityReview
 from bot.workdays.duty import Consultant
 from console.auth import SUPERVISORS, Guard
-from console.bodies import json_body
+from console.bodies import json_body, path_id
 from console.stats_charts import CHARTS, chart_svg
 from console.stats_json import figures_json, sample_json
 
-MAX_ID = 2**31 - 1
 # An SVG opened on its own runs nothing and loads nothing; its own inline <style> is all it needs.
 SVG_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'self'",
@@ -75,7 +74,7 @@ def stats_routes(services: Callable[[], StatsServices], guarded: Guard) -> list[
         )
 
     async def record_review(request: web.Request, viewer: Consultant) -> web.Response:
-        review_id = _id(request)
+        review_id = path_id(request, NotFound, "sampled consultation")
         body = await json_body(request)
         row = await services().review.review(
             review_id, body.get("score"), body.get("rubric"), body.get("note"), viewer
@@ -116,10 +115,3 @@ def _day(raw: str | None, field: str) -> date | None:
         return date.fromisoformat(raw)
     except ValueError:
         raise InvalidInput(field, f"{field} must be a date written YYYY-MM-DD") from None
-
-
-def _id(request: web.Request) -> int:
-    raw = request.match_info["id"]
-    if not raw.isascii() or not raw.isdigit() or len(raw) > 12 or int(raw) > MAX_ID:
-        raise NotFound(f"no sampled consultation {raw[:20]!r}")
-    return int(raw)
