@@ -204,6 +204,9 @@ class _HotStatements:
             .values(last_activity_at=bindparam("at"))
             .returning(consultation_t.c.id)
         )
+        self.seen_message = select(message_t.c.id, message_t.c.citizen_id, message_t.c.consultation_id).where(
+            message_t.c.msg_key == bindparam("msg_key")
+        )
         self.new_consultation = consultation_t.insert().returning(consultation_t.c.id)
         self.new_message = message_t.insert().returning(message_t.c.id)
         self.new_delivery = delivery_t.insert().returning(delivery_t.c.id)
@@ -255,6 +258,12 @@ def _record_inbound(conn: Connection, inbound: Inbound, alias: str) -> RecordedI
             "last_inbound_at": inbound.received_at,
         },
     ).scalar_one()
+    # A concurrent delivery of the same message waited on the citizen's row above until the first
+    # one committed: it finds that turn here, before it locks the consultation, which the first
+    # turn's answer is about to update (locking it first deadlocked the two on PostgreSQL).
+    seen = conn.execute(hot.seen_message, {"msg_key": inbound.msg_key}).first()
+    if seen is not None:
+        return RecordedInbound(int(seen.id), int(seen.citizen_id), int(seen.consultation_id), duplicate=True)
     consultation_id = conn.execute(
         hot.open_consultation, {"citizen": citizen_id, "at": inbound.received_at}
     ).scalar_one_or_none()
