@@ -57,13 +57,7 @@ def save_consultant(
     if existing is not None:
         conn.execute(update(consultant_t).where(consultant_t.c.id == existing.id).values(**values))
         return existing.id
-    return int(
-        conn.execute(
-            insert(consultant_t)
-            .values(username=username, created_at=now, **values)
-            .returning(consultant_t.c.id)
-        ).scalar_one()
-    )
+    return _insert_account(conn, username, values, now)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +105,15 @@ def add_consultant(
     if consultant_by_name(conn, username) is not None:
         return None
     values = {"password_hash": password_hash, "role": role, "specialties": specialties, "active": True}
+    return _insert_account(conn, username, values, now)
+
+
+def change_consultant(conn: Connection, consultant_id: int, **values: Any) -> None:
+    """Set the account's active flag, password hash, role or specialties."""
+    conn.execute(update(consultant_t).where(consultant_t.c.id == consultant_id).values(**values))
+
+
+def _insert_account(conn: Connection, username: str, values: dict[str, Any], now: datetime) -> int:
     return int(
         conn.execute(
             insert(consultant_t)
@@ -118,8 +121,3 @@ def add_consultant(
             .returning(consultant_t.c.id)
         ).scalar_one()
     )
-
-
-def change_consultant(conn: Connection, consultant_id: int, **values: Any) -> None:
-    """Set the account's active flag, password hash, role or specialties."""
-    conn.execute(update(consultant_t).where(consultant_t.c.id == consultant_id).values(**values))
