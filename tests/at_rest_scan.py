@@ -37,6 +37,11 @@ class ScanReport:
     found: dict[str, set[bytes]] = field(default_factory=dict)
 
 
+# Tails of PostgreSQL's own catalog names (pg_statio_user_indexes, query_to_xml_and_xmlschema)
+# that its compressed catalog pages can leave standing alone in the WAL: never an openid of ours.
+CATALOG_NAMES = (b"o_user_", b"o_xml_")
+
+
 async def start_watching(dsn: str) -> tuple[str, int]:
     """Keep the session's WAL (raise retention if needed); returns where it starts (file, offset)."""
     conn = await asyncpg.connect(dsn)
@@ -108,7 +113,7 @@ async def _scan_file(
         report.bytes_read += len(chunk)
         for kind, pattern in PATTERNS.items():
             for match in pattern.finditer(data):
-                if match.group() not in PLANTED_LEGACY:
+                if match.group() not in PLANTED_LEGACY and not match.group().startswith(CATALOG_NAMES):
                     report.found.setdefault(kind, set()).add(match.group())
         if len(chunk) < length:
             return
