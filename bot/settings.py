@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     database_url: str = "sqlite+aiosqlite:///./legalaid.db"
     redis_url: str | None = None
     redis_prefix: str = "legalaid:"
+    # Redis is an accelerator: a stalled server must fail a call in seconds, not hold a turn.
+    redis_timeout_seconds: float = Field(default=2.0, gt=0, le=30.0)
 
     wechat_token: SecretStr = SecretStr("legalaid-demo-token")
     wechat_aes_key: SecretStr | None = None

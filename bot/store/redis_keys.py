@@ -11,21 +11,22 @@ import structlog
 from redis.exceptions import LockError, RedisError
 
 log = structlog.get_logger(__name__)
-# Redis is an accelerator: a stalled server must fail a call in seconds (the turn is already
-# recorded in the database), and a burst waits briefly for a connection instead of failing.
-REDIS_TIMEOUT_SECONDS = 2.0
+# A burst waits briefly for a connection instead of failing.
 REDIS_MAX_CONNECTIONS = 100
 
 
-def connect_redis(url: str | None) -> aioredis.Redis:
-    """Real Redis when a URL is set; otherwise the in-process substitute (embedded default)."""
+def connect_redis(url: str | None, timeout_seconds: float = 2.0) -> aioredis.Redis:
+    """Real Redis when a URL is set; otherwise the in-process substitute (embedded default).
+
+    A stalled server fails a call after `timeout_seconds` (the turn is already recorded in the
+    database, so the sweeps finish it later)."""
     if url:
         pool = aioredis.BlockingConnectionPool.from_url(
             url,
             max_connections=REDIS_MAX_CONNECTIONS,
-            timeout=REDIS_TIMEOUT_SECONDS,
-            socket_timeout=REDIS_TIMEOUT_SECONDS,
-            socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+            timeout=timeout_seconds,
+            socket_timeout=timeout_seconds,
+            socket_connect_timeout=timeout_seconds,
             health_check_interval=30,
         )
         return aioredis.Redis(connection_pool=pool, decode_responses=False)

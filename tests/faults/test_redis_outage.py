@@ -22,6 +22,7 @@ import redis.asyncio as aioredis
 
 from bot.app import ANSWER_JOBS, DELIVERIES
 from bot.clock import MovableClock
+from bot.settings import Settings
 from bot.wechat.citizen_simulator import CitizenSimulator
 from tests.conftest import FakeWeChatServer, RunningService, ServiceFactory
 
@@ -95,7 +96,9 @@ def own_redis() -> Iterator[OwnRedis]:
 @pytest.fixture
 async def svc(start_service: ServiceFactory, own_redis: OwnRedis) -> AsyncIterator[RunningService]:
     await _answers(own_redis.url)
-    yield await start_service(clock=MovableClock(), redis_url=own_redis.url)
+    yield await start_service(
+        clock=MovableClock(), redis_url=own_redis.url, redis_timeout_seconds=Settings().redis_timeout_seconds
+    )
 
 
 async def _as_wechat(citizen: CitizenSimulator, text: str) -> tuple[str | None, int]:
