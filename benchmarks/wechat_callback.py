@@ -81,16 +81,53 @@ async def _wait_ready(url: str) -> None:
     raise RuntimeError(f"{url} did not start")
 
 
-def _requests(aes_key: str, count: int) -> list[tuple[dict[str, str], bytes]]:
-    """Pre-built signed AES text messages from distinct openids (built before timing starts)."""
+# Details a citizen adds, so no two benchmark messages are the same text (a parse cache must
+# not make the figures look better than a morning of real, mostly unique questions).
+_DETAILS = (
+    "我在外地打工",
+    "家里困难",
+    "已经{n}个月了",
+    "大概{n}千元",
+    "对方一直不理",
+    "我今年{n}十岁了",
+    "怎么办",
+)
+
+
+def citizen_texts(count: int, seed: int = 15) -> list[str]:
+    """`count` distinct questions: the training examples in a fixed shuffled order, each with a detail."""
+    import random
+    from pathlib import Path
+
+    from bot.nlu.training_data import load_training_data
+
+    examples = [
+        text for text, _ in load_training_data(Path(__file__).resolve().parent.parent / "nlu_data").examples
+    ]
+    rng = random.Random(seed)
+    rng.shuffle(examples)
+    texts = []
+    for i in range(count):
+        detail = _DETAILS[i % len(_DETAILS)].format(n=2 + i % 7)
+        texts.append(f"{examples[i % len(examples)]}，{detail}（{i}）")
+    return texts
+
+
+def _requests(
+    aes_key: str, count: int, citizens: int = 200, first: int = 0
+) -> list[tuple[dict[str, str], bytes]]:
+    """Pre-built signed AES text messages (built before timing starts): `citizens` followers
+    writing in turn, each message a distinct question; `first` skips what a warm-up sent."""
     from bot.wechat.citizen_simulator import CitizenSimulator
 
+    simulators = [
+        CitizenSimulator(None, "", token=TOKEN, openid=f"o_bench_{i:07d}", aes_key=aes_key, appid=APPID)  # type: ignore[arg-type]
+        for i in range(citizens)
+    ]
     prepared = []
-    for i in range(count):
-        citizen = CitizenSimulator(
-            None, "", token=TOKEN, openid=f"o_bench_{i:07d}", aes_key=aes_key, appid=APPID
-        )  # type: ignore[arg-type]
-        prepared.append(citizen.signed(citizen.text_xml("老板拖欠工资三个月了怎么办", msg_id=10_000_000 + i)))
+    for i, text in enumerate(citizen_texts(first + count)[first:], start=first):
+        citizen = simulators[i % citizens]
+        prepared.append(citizen.signed(citizen.text_xml(text, msg_id=10_000_000 + i)))
     return prepared
 
 
@@ -141,7 +178,12 @@ def _start(cmd: list[str], env: dict[str, str]) -> subprocess.Popen[bytes]:
 async def run(args: argparse.Namespace) -> dict:
     aes_key = base64.b64encode(secrets.token_bytes(32)).decode().rstrip("=")
     per_run = int(args.max_rps * args.duration)
-    results: dict = {"concurrency": args.concurrency, "duration_s": args.duration, "db": args.db}
+    results: dict = {
+        "concurrency": args.concurrency,
+        "duration_s": args.duration,
+        "db": args.db,
+        "citizens": args.citizens,
+    }
     base_env = {k: v for k, v in os.environ.items() if not k.startswith("LEGALAID_")}
     with tempfile.TemporaryDirectory() as tmp:
         # Bare handler.
@@ -180,16 +222,11 @@ async def run(args: argparse.Namespace) -> dict:
         service = _start([sys.executable, "-m", "bot.cli", "serve", "--port", str(port)], env)
         try:
             await _wait_ready(f"http://127.0.0.1:{port}")
-            warm = _requests(aes_key, 500)
-            for params, _ in warm:
-                params["openid"] = "warm"
-            await load(
-                f"http://127.0.0.1:{port}",
-                [(p, b.replace(b"o_bench", b"o_warm_")) for p, b in warm],
-                args.concurrency,
-                2,
-            )
-            prepared = _requests(aes_key, per_run + 500)[500:]
+            # The warm-up's 500 messages come from the same followers: during the run they are
+            # returning citizens with a conversation (and some with a handoff) under way.
+            warm = _requests(aes_key, 500, citizens=args.citizens)
+            await load(f"http://127.0.0.1:{port}", warm, args.concurrency, 2)
+            prepared = _requests(aes_key, per_run, citizens=args.citizens, first=500)
             results["service"] = await load(
                 f"http://127.0.0.1:{port}", prepared, args.concurrency, args.duration
             )
@@ -214,6 +251,7 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=20.0)
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--citizens", type=int, default=200, help="followers writing in turn")
     parser.add_argument(
         "--max-rps", type=int, default=3000, help="upper bound on requests prepared per second"
     )

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, func, insert, or_, select, update
 
 from bot.store.deliveries import new_pending_delivery
 from bot.store.record_keeping import record_handoff_end
@@ -52,18 +52,20 @@ class NewHandoff:
 
 
 # ---- opening ---------------------------------------------------------------------------------
+# Every turn asks for it: built once, run with the citizen as a parameter.
+_LIVE_OF_CITIZEN = select(
+    handoff_t.c.id,
+    handoff_t.c.status,
+    handoff_t.c.kind,
+    handoff_t.c.due_at,
+    handoff_t.c.assignee_id,
+    handoff_t.c.specialty,
+    awaits_answer(handoff_t.c.id).label("awaits_answer"),
+).where(handoff_t.c.citizen_id == bindparam("citizen"), LIVE)
+
+
 def live_handoff(conn: Connection, citizen_id: int) -> LiveHandoff | None:
-    row = conn.execute(
-        select(
-            handoff_t.c.id,
-            handoff_t.c.status,
-            handoff_t.c.kind,
-            handoff_t.c.due_at,
-            handoff_t.c.assignee_id,
-            handoff_t.c.specialty,
-            awaits_answer(handoff_t.c.id).label("awaits_answer"),
-        ).where(handoff_t.c.citizen_id == citizen_id, LIVE)
-    ).first()
+    row = conn.execute(_LIVE_OF_CITIZEN, {"citizen": citizen_id}).first()
     if row is None:
         return None
     return LiveHandoff(

@@ -9,7 +9,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Integer, and_, exists, func, insert, literal, or_, select, update
+from sqlalchemy import (
+    Connection,
+    Integer,
+    and_,
+    bindparam,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
 
 from bot.store.tables import citizen_t, consultation_t, deadline_t, handoff_t, message_t, rowcount
 from bot.store.word_index import index_words
@@ -56,18 +68,40 @@ def record_turn(
     """The record follows every turn: its last activity (the silence that closes a bot-only
     consultation counts from it), the topic (the first stays), each new intent in order, and the
     latest screening."""
-    values: dict[str, Any] = {"last_activity_at": now}
+    this = {"consultation": consultation_id, "now": now}
     if topic:
-        values["intent"] = func.coalesce(consultation_t.c.intent, topic)
+        this["topic"] = topic
     if screening:
-        values["screening"] = screening
-    this = consultation_t.c.id == consultation_id
-    intents = conn.execute(
-        update(consultation_t).where(this).values(**values).returning(consultation_t.c.intents)
-    ).scalar_one_or_none()
+        this["screening"] = screening
+    intents = conn.execute(_turn_update(bool(topic), bool(screening)), this).scalar_one_or_none()
     known = list(intents or [])
     if intent and intent not in known:
-        conn.execute(update(consultation_t).where(this).values(intents=[*known, intent]))
+        conn.execute(_ADD_INTENT, {"consultation": consultation_id, "intents": [*known, intent]})
+
+
+# Every answered turn runs one of these: built once per shape, run with parameters.
+_TURN_UPDATES: dict[tuple[bool, bool], Any] = {}
+_ADD_INTENT = (
+    update(consultation_t)
+    .where(consultation_t.c.id == bindparam("consultation"))
+    .values(intents=bindparam("intents", type_=consultation_t.c.intents.type))
+)
+
+
+def _turn_update(topic: bool, screening: bool) -> Any:
+    if (topic, screening) not in _TURN_UPDATES:
+        values: dict[str, Any] = {"last_activity_at": bindparam("now")}
+        if topic:
+            values["intent"] = func.coalesce(consultation_t.c.intent, bindparam("topic"))
+        if screening:
+            values["screening"] = bindparam("screening", type_=consultation_t.c.screening.type)
+        _TURN_UPDATES[topic, screening] = (
+            update(consultation_t)
+            .where(consultation_t.c.id == bindparam("consultation"))
+            .values(**values)
+            .returning(consultation_t.c.intents)
+        )
+    return _TURN_UPDATES[topic, screening]
 
 
 def record_handoff_end(

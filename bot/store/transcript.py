@@ -127,10 +127,10 @@ class Transcript:
 
     async def load_state(self, citizen_id: int) -> tuple[ConversationState, int, LiveHandoff | None]:
         """Where the dialogue stands, and the citizen's open handoff if any: one read per turn."""
-        query = select(state_t).where(state_t.c.citizen_id == citizen_id)
 
         def load(conn: Connection) -> tuple[Any, LiveHandoff | None]:
-            return conn.execute(query).first(), live_handoff(conn, citizen_id)
+            state = conn.execute(_hot(conn).state_of, {"citizen": citizen_id}).first()
+            return state, live_handoff(conn, citizen_id)
 
         row, live = await self._db.read(load)
         if row is None:
@@ -210,6 +210,14 @@ class _HotStatements:
         self.new_consultation = consultation_t.insert().returning(consultation_t.c.id)
         self.new_message = message_t.insert().returning(message_t.c.id)
         self.new_delivery = delivery_t.insert().returning(delivery_t.c.id)
+        self.state_of = select(state_t).where(state_t.c.citizen_id == bindparam("citizen"))
+        # Answers held because the 48-hour window had passed go out again once the citizen writes.
+        self.release_held = (
+            update(delivery_t)
+            .where(delivery_t.c.citizen_id == bindparam("citizen"), delivery_t.c.status == "held")
+            .values(status="pending", next_attempt_at=bindparam("now"))
+            .returning(delivery_t.c.id)
+        )
         self.mark_answered = (
             update(message_t)
             .where(message_t.c.id == bindparam("message_id"), message_t.c.answered_at.is_(None))
@@ -368,14 +376,5 @@ def _save_response(
         ).scalar_one()
         delivery_ids.append(int(delivery_id))
     put_state(conn, recorded.citizen_id, state, now)
-    released = (
-        conn.execute(
-            update(delivery_t)
-            .where(delivery_t.c.citizen_id == recorded.citizen_id, delivery_t.c.status == "held")
-            .values(status="pending", next_attempt_at=now)
-            .returning(delivery_t.c.id)
-        )
-        .scalars()
-        .all()
-    )
+    released = conn.execute(hot.release_held, {"citizen": recorded.citizen_id, "now": now}).scalars().all()
     return delivery_ids + sorted(int(i) for i in released)
