@@ -27,10 +27,18 @@ class BlindIndex:
     def __init__(self, key: str, segment: Callable[[str], Iterable[str]] | None = None) -> None:
         self._key = key.encode()
         self._segment = segment
+        # The keyed state is computed once and copied per value: every message's words and
+        # every callback's alias pass through here, and keying an HMAC costs two hash blocks.
+        self._keyed = hmac.new(self._key, digestmod=hashlib.sha256)
+
+    def _hmac_hex(self, value: bytes) -> str:
+        mac = self._keyed.copy()
+        mac.update(value)
+        return mac.hexdigest()
 
     def citizen_alias(self, openid: str) -> str:
         """What logs, Redis and the console call a citizen; also the citizen's lookup key."""
-        digest = hmac.new(self._key, openid.encode(), hashlib.sha256).hexdigest()
+        digest = self._hmac_hex(openid.encode())
         return "c_" + digest[:16]
 
     def phone(self, number: str) -> str:
@@ -55,4 +63,4 @@ class BlindIndex:
         return {self._fingerprint("term", word, length=16) for word in words}
 
     def _fingerprint(self, kind: str, value: str, length: int = 32) -> str:
-        return hmac.new(self._key, f"{kind}|{value}".encode(), hashlib.sha256).hexdigest()[:length]
+        return self._hmac_hex(f"{kind}|{value}".encode())[:length]

@@ -18,7 +18,7 @@ from bot.consultations.turns import Inbound
 from bot.dialogue.conversation import Answer, Conversation
 from bot.errors import BadWeChatRequest, ForgedRequest
 from bot.store.deliveries import DeliveryLedger
-from bot.store.redis_keys import RedisKeys, first_body_for, mark_seen
+from bot.store.redis_keys import RedisKeys, first_sight
 from bot.wechat.answer_jobs import AnswerJob, AnswerJobs
 from bot.wechat.inbound import to_inbound
 from bot.wechat.protocol import (
@@ -103,7 +103,7 @@ class WeChatCallback:
 
     async def receive(self, request: web.Request) -> web.Response:
         try:
-            inbound, reply_to = await self._read(request)
+            inbound, reply_to, first_time = await self._read(request)
         except ForgedRequest as exc:
             log.info("wechat_forbidden", reason=str(exc))
             return web.Response(status=403, text="forbidden")
@@ -117,7 +117,7 @@ class WeChatCallback:
         structlog.contextvars.bind_contextvars(
             citizen_alias=self.parts.conversation.alias(inbound.citizen_openid)
         )
-        text = await self._answer(inbound)
+        text = await self._answer(inbound, first_time)
         if text is None:
             return web.Response(text=SUCCESS)
         xml = render_text_reply(inbound.citizen_openid, reply_to, text, int(self.clock.now().timestamp()))
@@ -126,8 +126,9 @@ class WeChatCallback:
             xml = self.safe_mode.encrypt_reply(xml, nonce, str(int(self.clock.now().timestamp())))
         return web.Response(text=xml, content_type="application/xml")
 
-    async def _read(self, request: web.Request) -> tuple[Inbound, str]:
-        """Limit, time window, signature, decryption, parsing — in that order; nothing is stored yet."""
+    async def _read(self, request: web.Request) -> tuple[Inbound, str, bool]:
+        """Limit, time window, signature, decryption, parsing, freshness — in that order; nothing
+        is stored yet. Also says whether Redis saw the message for the first time."""
         body = await read_limited(request, self.max_body_bytes)
         q = request.query
         timestamp, nonce = q.get("timestamp", ""), q.get("nonce", "")
@@ -149,26 +150,37 @@ class WeChatCallback:
             if not self.accept_plaintext:
                 raise ForgedRequest("plaintext body refused: this account is in safe (AES) mode")
             xml = body
-        await self._check_fresh(timestamp, nonce, body)
         message = parse_wechat_message(xml)
         fields = parse_xml_fields(xml)
         inbound = to_inbound(message, fields, self.clock.now(), self.parts.conversation.alias)
-        return inbound, fields["ToUserName"]
+        first_time = await self._check_fresh(timestamp, nonce, body, inbound.msg_key)
+        return inbound, fields["ToUserName"], first_time
 
-    async def _check_fresh(self, timestamp: str, nonce: str, body: bytes) -> None:
+    async def _check_fresh(self, timestamp: str, nonce: str, body: bytes, msg_key: str) -> bool:
         """A signed (timestamp, nonce) pair carries one body: a retry repeats it, a replay with
-        another body is refused. Redis only remembers; when it is down the signature still holds."""
+        another body is refused. Redis only remembers; when it is down the signature still holds.
+
+        Returns whether the msg_key is new to Redis (False when unsure: the database's unique
+        msg_key then decides alone)."""
         parts = self.parts
         digest = hashlib.sha256(body).hexdigest()
         try:
-            fresh = await first_body_for(
-                parts.redis, parts.keys, timestamp, nonce, digest, ttl_seconds=2 * self.replay_window
+            fresh, first_time = await first_sight(
+                parts.redis,
+                parts.keys,
+                timestamp=timestamp,
+                nonce=nonce,
+                body_digest=digest,
+                msg_key=msg_key,
+                nonce_ttl=2 * self.replay_window,
             )
         except (RedisError, OSError) as exc:
+            # The nonce check is skipped and the database's unique msg_key decides alone.
             log.warning("nonce_check_skipped", error=type(exc).__name__)
-            return
+            return False
         if not fresh:
             raise ForgedRequest("this signature was already used for another message")
+        return first_time
 
     def _check_time(self, timestamp: str) -> None:
         if not is_ascii_number(timestamp, max_digits=12):
@@ -176,14 +188,9 @@ class WeChatCallback:
         if abs(self.clock.now().timestamp() - int(timestamp)) > self.replay_window:
             raise ForgedRequest("timestamp outside the replay window")
 
-    async def _answer(self, inbound: Inbound) -> str | None:
+    async def _answer(self, inbound: Inbound, first_time: bool) -> str | None:
         """The passive reply text, or None for `success` (the answer then follows asynchronously)."""
         parts = self.parts
-        try:
-            first_time = await mark_seen(parts.redis, parts.keys, inbound.msg_key)
-        except (RedisError, OSError) as exc:  # the database's unique msg_key decides alone
-            log.warning("dedup_cache_unavailable", error=type(exc).__name__)
-            first_time = False
         recorded = await parts.conversation.record(inbound, maybe_seen=not first_time)
         if recorded.duplicate:  # the database decides who answers; Redis only made the lookup skippable
             return await self._answer_retry(recorded.message_id)
