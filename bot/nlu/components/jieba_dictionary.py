@@ -17,6 +17,7 @@ import tempfile
 from array import array
 from collections.abc import Iterator
 from functools import lru_cache
+from importlib.metadata import version
 from math import log
 from pathlib import Path
 from typing import Any
@@ -148,11 +149,12 @@ def default_dictionary() -> Path:
 
 
 def cache_files(dictionary: Path | None = None, cache_dir: Path | None = None) -> tuple[Path, Path]:
-    """Where the trie and the counts of a dictionary are cached (named by its path, size, date)."""
+    """Where the trie and the counts of a dictionary are cached (named by its path, size and date,
+    and by the versions of jieba and marisa-trie that read and wrote them)."""
     source = dictionary or default_dictionary()
     stat = source.stat()
     key = hashlib.sha256(
-        f"{source.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{jieba.__version__}".encode()
+        f"{source.resolve()}|{stat.st_size}|{stat.st_mtime_ns}|{jieba.__version__}|{version('marisa-trie')}".encode()
     ).hexdigest()[:16]
     trie_path = (cache_dir or Path(tempfile.gettempdir())) / f"legalaid-jieba-{os.getuid()}-{key}.marisa"
     return trie_path, trie_path.with_suffix(".counts")
