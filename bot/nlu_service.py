@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import multiprocessing
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import structlog
 
+from bot.nlu.components.jieba_dictionary import is_cached
+from bot.nlu.components.tokenizers import shared_jieba
 from bot.nlu.entities import EntityExtractor
 from bot.nlu.model import MODEL_FORMAT, NluModel, load_model, train_model
 from bot.nlu.parse import NluUnavailable, Parse
@@ -23,15 +27,22 @@ def model_fingerprint(config_path: Path, data_path: Path) -> str:
     return fingerprint([config_path, *yaml_files(data_path)]) + f"-f{MODEL_FORMAT}"
 
 
+def saved_model(config_path: Path, data_path: Path, model_dir: Path) -> NluModel | None:
+    """The saved model when it matches the data and config, else None."""
+    stamp = model_fingerprint(config_path, data_path)
+    model = load_model(model_dir / f"nlu-{stamp}.pkl")
+    return model if model is not None and model.fingerprint == stamp else None
+
+
 def load_or_train(
     config_path: Path, data_path: Path, model_dir: Path, progress: Callable[[str], None] | None = None
 ) -> NluModel:
     """The saved model when it matches the data and config; otherwise train and save a new one."""
+    model = saved_model(config_path, data_path, model_dir)
+    if model is not None:
+        return model
     stamp = model_fingerprint(config_path, data_path)
     path = model_dir / f"nlu-{stamp}.pkl"
-    model = load_model(path)
-    if model is not None and model.fingerprint == stamp:
-        return model
     log.info("nlu_training", reason="missing or stale model")
     config = load_pipeline_config(config_path)
     data = load_training_data(data_path)
@@ -116,7 +127,32 @@ def entity_extractor(data_path: Path) -> EntityExtractor:
     return EntityExtractor(data.regexes, data.lookups, data.synonyms)
 
 
+def _prepare(config_path: Path, data_path: Path, model_dir: Path) -> None:
+    shared_jieba()  # builds jieba's dictionary cache when missing
+    load_or_train(config_path, data_path, model_dir)
+
+
+def load_serving_model(config_path: Path, data_path: Path, model_dir: Path) -> NluModel:
+    """The saved model; a stale or missing one is trained in a separate process first.
+
+    Training needs scikit-learn and SciPy (~90 MB of RSS that Python never gives back), and
+    building jieba's dictionary cache leaves ~20 MB of heap behind; a parse needs neither, so a
+    server that has to do either does it in a child process and then loads the saved files like
+    any other worker.
+    """
+    model = saved_model(config_path, data_path, model_dir) if is_cached() else None
+    if model is not None:
+        return model
+    spawn = multiprocessing.get_context("spawn")  # a fresh interpreter, not a copy of this one
+    with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as trainer:
+        trainer.submit(_prepare, config_path, data_path, model_dir).result()
+    model = saved_model(config_path, data_path, model_dir)
+    if model is None:
+        raise NluUnavailable(f"the NLU model trained in {model_dir} could not be loaded")
+    return model
+
+
 async def load_builtin(config_path: Path, data_path: Path, model_dir: Path) -> BuiltinNlu:
-    """Load (or train) in a thread so the event loop stays free while jieba and sklearn load."""
-    model = await asyncio.to_thread(load_or_train, config_path, data_path, model_dir)
+    """Load (or train apart) in a thread so the event loop stays free while jieba loads."""
+    model = await asyncio.to_thread(load_serving_model, config_path, data_path, model_dir)
     return BuiltinNlu(model)

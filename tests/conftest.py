@@ -178,7 +178,7 @@ class FakeWeChatServer:
 
 @pytest.fixture(scope="session")
 def builtin_nlu() -> BuiltinNlu:
-    """One trained model for the whole run (each load holds jieba's ~70 MB dictionary)."""
+    """One trained model for the whole run (training takes seconds)."""
     return BuiltinNlu(load_or_train(REPO_ROOT / "config.yml", REPO_ROOT / "nlu_data", REPO_ROOT / ".models"))
 
 

@@ -7,13 +7,14 @@ import re
 import time
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from scipy import sparse
+import numpy as np
 
-from bot.nlu.components.classifiers import FallbackClassifier, IntentClassifier
+from bot.nlu.components.classifiers import FallbackClassifier, FeatureRow, IntentClassifier
 from bot.nlu.components.featurizers import Featurizer
 from bot.nlu.components.tokenizers import Tokenizer
 from bot.nlu.entities import EntityExtractor
@@ -22,7 +23,12 @@ from bot.nlu.parse import FALLBACK_INTENT, IntentScore, Parse, TrainingDataError
 from bot.nlu.pipeline import COMPONENTS, PipelineConfig
 from bot.nlu.training_data import TrainingData
 
-MODEL_FORMAT = 1
+# 2: featurizers keep their vocabulary only and the logistic weights are feature-major, so a
+# loaded model needs neither scikit-learn nor SciPy (format 1 pickled CountVectorizers).
+MODEL_FORMAT = 2
+# Parses remembered per process, keyed by the normalised text: menu answers and stock phrases
+# ("1", "转人工", "你好") repeat all day. An entry is a few hundred bytes.
+READINGS_CACHED = 2048
 # Text with nothing to classify: no CJK character, letter or digit (emoji, punctuation, blanks).
 _MEANINGFUL = re.compile(r"[\w\u3400-\u9fff]")
 
@@ -32,6 +38,15 @@ Progress = Callable[[str], None]
 def normalize_text(text: str) -> str:
     """Full-width letters and digits to half-width, so 'ＡＢＣ１２３' and 'ABC123' look alike."""
     return unicodedata.normalize("NFKC", text).strip()
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """What the classifier made of a normalised text: the same for every message that reads so."""
+
+    intent: IntentScore
+    ranking: tuple[IntentScore, ...]
+    also: tuple[str, ...]
 
 
 @dataclass(slots=True)
@@ -48,28 +63,61 @@ class NluModel:
     trained_seconds: float
     model_format: int = MODEL_FORMAT
 
-    def features(self, texts: list[str]) -> sparse.csr_matrix:
-        normalized = [normalize_text(t) for t in texts]
-        tokens = [self.tokenizer.tokenize(t) for t in normalized]
-        return sparse.hstack([f.transform(normalized, tokens) for f in self.featurizers], format="csr")
+    # The per-process cache of readings; never pickled (save() clears it), made on first use.
+    _readings: Callable[[str], Reading] | None = field(default=None, init=False, repr=False, compare=False)
 
-    def parse(self, text: str) -> Parse:
+    def features(self, texts: list[str]) -> list[FeatureRow]:
+        """Each text's non-zero features (all featurizers side by side), columns in order."""
+        rows = []
+        for text in texts:
+            normalized = normalize_text(text)
+            tokens = self.tokenizer.tokenize(normalized)
+            counts: dict[int, float] = {}
+            offset = 0
+            for featurizer in self.featurizers:
+                for column, count in featurizer.counts(normalized, tokens).items():
+                    counts[offset + column] = count
+                offset += featurizer.size
+            columns = sorted(counts)
+            rows.append(
+                (np.array(columns, dtype=np.intp), np.array([counts[c] for c in columns], dtype=np.float64))
+            )
+        return rows
+
+    def parse(self, text: str, *, cache: bool = True) -> Parse:
+        """Entities from the text as written; the intents from its normalised form, remembered."""
         entities = [e.to_json() for e in self.entities.extract(text)]
         if not _MEANINGFUL.search(text):
             return Parse(text=text, intent=IntentScore(FALLBACK_INTENT, 1.0), entities=entities, ranking=[])
-        parts = [part for part in clauses(normalize_text(text)) if _MEANINGFUL.search(part)]
-        rankings = self.classifier.rank(self.features([text, *parts] if len(parts) > 1 else [text]))
+        if cache and self._readings is None:
+            self._readings = lru_cache(maxsize=READINGS_CACHED)(self.reading)
+        reading = (self._readings if cache and self._readings else self.reading)(normalize_text(text))
+        # A new Parse and list every time: a caller that edits its parse never edits the cache.
+        return Parse(
+            text=text,
+            intent=reading.intent,
+            entities=entities,
+            ranking=list(reading.ranking),
+            also=reading.also,
+        )
+
+    def reading(self, normalized: str) -> Reading:
+        """The intent, ranking and other intents of a normalised text (immutable, so cacheable)."""
+        parts = [part for part in clauses(normalized) if _MEANINGFUL.search(part)]
+        rankings = self.classifier.rank(
+            self.features([normalized, *parts] if len(parts) > 1 else [normalized])
+        )
         ranking = rankings[0]
         intent = self.decide(ranking)
         also: tuple[str, ...] = ()
         if len(parts) > 1:  # one pass scores the whole message and its clauses together
-            reading = read_mixed(text, intent, ranking, rankings[1:], self.decide)
-            intent, also = reading.main, reading.also
+            mixed = read_mixed(normalized, intent, ranking, rankings[1:], self.decide)
+            intent, also = mixed.main, mixed.also
         if intent.name == FALLBACK_INTENT:
             ranking = [intent, *ranking]
         elif intent.name != ranking[0].name:  # a problem found in a clause leads the ranking
             ranking = [intent, *[s for s in ranking if s.name != intent.name]]
-        return Parse(text=text, intent=intent, entities=entities, ranking=ranking, also=also)
+        return Reading(intent, tuple(ranking), also)
 
     def decide(self, ranking: list[IntentScore]) -> IntentScore:
         return self.fallback.decide(ranking) if self.fallback else ranking[0]
@@ -78,7 +126,7 @@ class NluModel:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_suffix(".tmp")
         with tmp.open("wb") as fh:
-            pickle.dump(self, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(replace(self), fh, protocol=pickle.HIGHEST_PROTOCOL)  # without the cache
         tmp.replace(path)  # atomic: a second worker never reads half a model
 
 
@@ -134,11 +182,8 @@ def train_model(
     for featurizer in featurizers:
         say(f"fitting {type(featurizer).__name__}")
         featurizer.fit(texts, tokens, data.regexes, data.lookups)
-    features = sparse.hstack([f.transform(texts, tokens) for f in featurizers], format="csr")
     say(f"fitting {type(classifier).__name__}")
-    classifier.fit(features, intents)
-    say("done")
-    return NluModel(
+    model = NluModel(
         fingerprint=fingerprint,
         tokenizer=tokenizer,
         featurizers=featurizers,
@@ -146,5 +191,9 @@ def train_model(
         fallback=fallback,
         entities=EntityExtractor(data.regexes, data.lookups, data.synonyms),
         intents=sorted(set(intents)),
-        trained_seconds=time.perf_counter() - started,
+        trained_seconds=0.0,
     )
+    classifier.fit(model.features(texts), sum(f.size for f in featurizers), intents)
+    model.trained_seconds = time.perf_counter() - started
+    say("done")
+    return model

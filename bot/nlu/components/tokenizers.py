@@ -11,17 +11,19 @@ _shared_lock = threading.Lock()
 
 
 def shared_jieba(dictionary: str | None = None) -> Any:
-    """One loaded jieba per dictionary and process: each copy holds ~70 MB of word frequencies."""
+    """One loaded jieba per dictionary and process, its words in a memory-mapped trie
+    (bot/nlu/components/jieba_dictionary.py: a few MB where stock jieba holds ~70 MB)."""
     name = dictionary or ""
     with _shared_lock:
         if name not in _shared:
             import jieba
 
+            from bot.nlu.components.jieba_dictionary import load_compact_jieba
+
             jieba.setLogLevel(logging.WARNING)
-            tokenizer = jieba.Tokenizer()
+            tokenizer = load_compact_jieba()
             if dictionary:
                 tokenizer.load_userdict(dictionary)
-            tokenizer.initialize()
             _shared[name] = tokenizer
         return _shared[name]
 
@@ -40,7 +42,7 @@ class Tokenizer:
 
 
 class JiebaTokenizer(Tokenizer):
-    """jieba's precise mode; its dictionary loads once per process (about a second)."""
+    """jieba's precise mode; its dictionary loads once per process (~0.1 s from its cached trie)."""
 
     def __init__(self, **params: Any) -> None:
         super().__init__(**params)
