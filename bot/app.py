@@ -64,6 +64,7 @@ from bot.privacy.field_cipher import UnreadableField
 from bot.request_middlewares import request_context, unexpected_failure
 from bot.review_wiring import staff_review_jobs, wire_staff_review
 from bot.settings import Settings
+from bot.store.callback_markers import LocalMarkers, RedisMarkers
 from bot.store.db import open_database, schema_is_current, upgrade_schema
 from bot.store.deliveries import DeliveryLedger
 from bot.store.field_keys import protection_for
@@ -295,7 +296,8 @@ def _dialogue_ctx(
             app[DATABASE], clock, center.service, app[LIVE], every=settings.deadline_sweep_seconds
         )
         wire_staff_review(app)
-        callback.connect(app[CONVERSATION], app[DELIVERY_LEDGER], app[ANSWER_JOBS], app[REDIS], keys)
+        markers = RedisMarkers(app[REDIS], keys) if settings.redis_url else LocalMarkers(clock)
+        callback.connect(app[CONVERSATION], app[DELIVERY_LEDGER], app[ANSWER_JOBS], markers)
         yield
         await jobs.close()
 

@@ -141,31 +141,6 @@ async def first_body_for(
     return stored is None or (stored.decode() if isinstance(stored, bytes) else str(stored)) == body_digest
 
 
-async def first_sight(
-    redis: aioredis.Redis,
-    keys: RedisKeys,
-    *,
-    timestamp: str,
-    nonce: str,
-    body_digest: str,
-    msg_key: str,
-    nonce_ttl: int,
-    seen_ttl: int = 600,
-) -> tuple[bool, bool]:
-    """The two markers every callback sets, in one round trip: whether the signed (timestamp,
-    nonce) pair is fresh (new, or a retry of the same body), and whether the msg_key is new."""
-    nonce_key = keys.callback_nonce(timestamp, nonce)
-    async with redis.pipeline(transaction=False) as pipe:
-        pipe.set(nonce_key, body_digest, nx=True, ex=nonce_ttl)
-        pipe.set(keys.seen_message(msg_key), b"1", nx=True, ex=seen_ttl)
-        new_pair, new_key = await pipe.execute()
-    if new_pair:
-        return True, bool(new_key)
-    stored = await redis.get(nonce_key)
-    fresh = stored is None or (stored.decode() if isinstance(stored, bytes) else str(stored)) == body_digest
-    return fresh, bool(new_key)
-
-
 async def mark_seen(redis: aioredis.Redis, keys: RedisKeys, msg_key: str, ttl_seconds: int = 600) -> bool:
     """Fast path for WeChat's retries: True the first time a msg_key is seen."""
     return bool(await redis.set(keys.seen_message(msg_key), b"1", nx=True, ex=ttl_seconds))

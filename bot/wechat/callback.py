@@ -10,15 +10,14 @@ from dataclasses import dataclass
 import aiohttp
 import structlog
 from aiohttp import web
-from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from bot.clock import Clock
 from bot.consultations.turns import Inbound
 from bot.dialogue.conversation import Answer, Conversation
 from bot.errors import BadWeChatRequest, ForgedRequest
+from bot.store.callback_markers import CallbackMarkers
 from bot.store.deliveries import DeliveryLedger
-from bot.store.redis_keys import RedisKeys, first_sight
 from bot.wechat.answer_jobs import AnswerJob, AnswerJobs
 from bot.wechat.inbound import to_inbound
 from bot.wechat.protocol import (
@@ -43,8 +42,7 @@ class _Parts:
     conversation: Conversation
     deliveries: DeliveryLedger
     jobs: AnswerJobs
-    redis: Redis
-    keys: RedisKeys
+    markers: CallbackMarkers
 
 
 class WeChatCallback:
@@ -76,11 +74,10 @@ class WeChatCallback:
         conversation: Conversation,
         deliveries: DeliveryLedger,
         jobs: AnswerJobs,
-        redis: Redis,
-        keys: RedisKeys,
+        markers: CallbackMarkers,
     ) -> None:
         """Attach the resources opened at startup (routes must exist before the app starts)."""
-        self._parts = _Parts(conversation, deliveries, jobs, redis, keys)
+        self._parts = _Parts(conversation, deliveries, jobs, markers)
 
     @property
     def parts(self) -> _Parts:
@@ -165,9 +162,7 @@ class WeChatCallback:
         parts = self.parts
         digest = hashlib.sha256(body).hexdigest()
         try:
-            fresh, first_time = await first_sight(
-                parts.redis,
-                parts.keys,
+            fresh, first_time = await parts.markers.first_sight(
                 timestamp=timestamp,
                 nonce=nonce,
                 body_digest=digest,
