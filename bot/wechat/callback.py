@@ -24,8 +24,8 @@ from bot.wechat.protocol import (
     SafeMode,
     check_signature,
     is_ascii_number,
-    parse_wechat_message,
     parse_xml_fields,
+    read_wechat_message,
     render_text_reply,
     sign,
 )
@@ -147,8 +147,7 @@ class WeChatCallback:
             if not self.accept_plaintext:
                 raise ForgedRequest("plaintext body refused: this account is in safe (AES) mode")
             xml = body
-        message = parse_wechat_message(xml)
-        fields = parse_xml_fields(xml)
+        message, fields = read_wechat_message(xml)
         inbound = to_inbound(message, fields, self.clock.now(), self.parts.conversation.alias)
         first_time = await self._check_fresh(timestamp, nonce, body, inbound.msg_key)
         return inbound, fields["ToUserName"], first_time

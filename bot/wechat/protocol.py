@@ -90,6 +90,11 @@ class SafeMode:
 
 def parse_wechat_message(xml: bytes) -> Any:
     """The message object from wechatpy, after the safety checks; any failure is a 400."""
+    return read_wechat_message(xml)[0]
+
+
+def read_wechat_message(xml: bytes) -> tuple[Any, dict[str, str]]:
+    """The message object and the flat fields it was read from (parsed once, not twice)."""
     fields = parse_xml_fields(xml)
     for required in ("ToUserName", "FromUserName", "CreateTime", "MsgType"):
         if not fields.get(required):
@@ -104,7 +109,7 @@ def parse_wechat_message(xml: bytes) -> Any:
     if len(fields["FromUserName"]) > 64:
         raise BadWeChatRequest("FromUserName too long")
     try:
-        return parse_message(xml.decode("utf-8"))
+        return parse_message(xml.decode("utf-8")), fields
     except (ValueError, KeyError, TypeError, AttributeError, IndexError, UnicodeDecodeError) as exc:
         # wechatpy trusts the shape: a nested element where it expects text is an AttributeError.
         raise BadWeChatRequest(f"unparseable message: {type(exc).__name__}") from None
