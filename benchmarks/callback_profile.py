@@ -86,6 +86,7 @@ async def profile(args: argparse.Namespace) -> dict:
             [sys.executable, "-m", "bot.cli", "fake-wechat", "--port", str(fake_port)],
             env=base_env,
             stdout=quiet,
+            stderr=quiet,
         )
         serve = [sys.executable, "-m", "bot.cli", "serve", "--port", str(port)]
         spy = subprocess.Popen(
