@@ -17,15 +17,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot.errors import BadWeChatRequest
-from bot.wechat.citizen_simulator import CitizenSimulator
 from bot.wechat.inbound import to_inbound
 from bot.wechat.protocol import parse_wechat_message, parse_xml_fields
 from tests.conftest import RunningService, ServiceFactory
+from tests.faults.xml_mutations import FIELDS, mutation
 
 FUZZ_REQUESTS = int(os.environ.get("LEGALAID_FUZZ_REQUESTS", "150"))
-FIELDS = ["ToUserName", "FromUserName", "CreateTime", "MsgType", "Content", "MsgId", "Event",
-          "MediaId", "Recognition", "Location_X", "Location_Y", "Scale", "Label", "Url", "Title",
-          "PicUrl", "Format", "EventKey", "Encrypt"]  # fmt: skip
 MSG_TYPES = ["text", "voice", "image", "location", "link", "event", "video", "shortvideo", "file", "", "TEXT"]
 VALUES = st.one_of(
     st.text(max_size=40),
@@ -71,37 +68,6 @@ def test_any_bytes_are_read_or_refused_as_bad_request(raw):
         pass
 
 
-JUNK = ["<", ">", "&", "&amp;", "]]>", "<![CDATA[", "\x00", "\ufffd", "💥", "<xml>", "</xml>", "<a/>"]
-
-
-def _mutation(citizen: CitizenSimulator, rng: random.Random) -> str:
-    """A real message of this citizen's (its own MsgId), broken the ways bodies break: cut,
-    junk inserted, tags swapped, reversed tails, oversized elements."""
-    xml = rng.choice(
-        [
-            lambda: citizen.text_xml("你好"),
-            lambda: citizen.voice_xml("我要转人工"),
-            lambda: citizen.image_xml("media_1"),
-            lambda: citizen.location_xml(),
-            lambda: citizen.event_xml("subscribe"),
-        ]
-    )()
-    for _ in range(rng.randint(1, 3)):
-        cut = rng.randrange(len(xml) + 1)
-        kind = rng.randrange(5)
-        if kind == 0:
-            xml = xml[:cut]
-        elif kind == 1:
-            xml = xml[:cut] + rng.choice(JUNK) + xml[cut:]
-        elif kind == 2:
-            xml = xml.replace(rng.choice(FIELDS), rng.choice(FIELDS), 1)
-        elif kind == 3:
-            xml = xml[:cut] + xml[cut:][::-1]
-        else:
-            xml = xml[:cut] + "<Extra>" + "x" * rng.randint(0, 2000) + "</Extra>" + xml[cut:]
-    return xml
-
-
 async def test_mutated_messages_over_http_never_get_a_500_or_a_half_written_row(
     start_service: ServiceFactory,
 ):
@@ -110,7 +76,7 @@ async def test_mutated_messages_over_http_never_get_a_500_or_a_half_written_row(
     statuses: dict[int, int] = {}
     for i in range(FUZZ_REQUESTS):
         citizen = svc.citizen(f"o_fuzz_{i:05d}")
-        xml = _mutation(citizen, rng)
+        xml = mutation(citizen, rng)
         before = await svc.count("message")
         params, body = citizen.signed(xml)
         async with svc.http.post(svc.url + "/wechat", params=params, data=body) as resp:
