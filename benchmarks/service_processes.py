@@ -108,9 +108,10 @@ async def service_processes(
             env["LEGALAID_REDIS_URL"] = REDIS_URL
             await reset_postgres(env["LEGALAID_DATABASE_URL"])
         env.update(extra_env or {})
+        # The fake API serves the service's own account (its appid), so its tokens are granted.
         fake = _start_logged(
             [sys.executable, "-m", "bot.cli", "fake-wechat", "--port", str(fake_port)],
-            base_env,
+            env,
             logs / "fake-wechat.log",
         )
         service = _start_logged(
@@ -182,7 +183,7 @@ def _established_peers(pid: int, inodes: set[str]) -> list[int]:
     return ports
 
 
-def process_sample(pid: int) -> dict[str, int]:
+def process_sample(pid: int) -> dict[str, float]:
     """RSS, open file descriptors and TCP connections (to PostgreSQL, to Redis, others) of `pid`."""
     rss_kb = 0
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():

@@ -4,6 +4,7 @@ run (test_xml_fuzz.py) and the long one in benchmarks/edge_fuzz.py draw from the
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 
 from bot.wechat.citizen_simulator import CitizenSimulator
 
@@ -16,15 +17,14 @@ JUNK = ["<", ">", "&", "&amp;", "]]>", "<![CDATA[", "\x00", "\ufffd", "💥", "<
 def mutation(citizen: CitizenSimulator, rng: random.Random) -> str:
     """A real message of this citizen's (its own MsgId), broken the ways bodies break: cut,
     junk inserted, tags swapped, reversed tails, oversized elements."""
-    xml = rng.choice(
-        [
-            lambda: citizen.text_xml("你好"),
-            lambda: citizen.voice_xml("我要转人工"),
-            lambda: citizen.image_xml("media_1"),
-            lambda: citizen.location_xml(),
-            lambda: citizen.event_xml("subscribe"),
-        ]
-    )()
+    real: list[Callable[[], str]] = [
+        lambda: citizen.text_xml("你好"),
+        lambda: citizen.voice_xml("我要转人工"),
+        lambda: citizen.image_xml("media_1"),
+        lambda: citizen.location_xml(),
+        lambda: citizen.event_xml("subscribe"),
+    ]
+    xml = rng.choice(real)()
     for _ in range(rng.randint(1, 3)):
         cut = rng.randrange(len(xml) + 1)
         kind = rng.randrange(5)
