@@ -184,15 +184,19 @@ def _established_peers(pid: int, inodes: set[str]) -> list[int]:
 
 
 def process_sample(pid: int) -> dict[str, float]:
-    """RSS, open file descriptors and TCP connections (to PostgreSQL, to Redis, others) of `pid`."""
+    """RSS, CPU seconds used so far, open file descriptors and TCP connections (to PostgreSQL, to
+    Redis, others) of `pid`."""
     rss_kb = 0
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
             rss_kb = int(line.split()[1])
     fds = len(os.listdir(f"/proc/{pid}/fd"))
+    # utime and stime, fields 14 and 15 of /proc/<pid>/stat (counted after the command's parentheses)
+    ticks = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[11:13]
     peers = _established_peers(pid, _socket_inodes(pid))
     return {
         "rss_mb": round(rss_kb / 1024, 1),
+        "cpu_s": round(sum(int(t) for t in ticks) / os.sysconf("SC_CLK_TCK"), 1),
         "open_fds": fds,
         "tcp_postgres": peers.count(POSTGRES_PORT),
         "tcp_redis": peers.count(REDIS_PORT),

@@ -9,7 +9,7 @@ plain question and gone (45 %), a returning citizen who writes several turns wit
 between them (40 %), and one who asks a question, writes 转人工 and writes again to the
 consultant (15 %). Each citizen waits for the answer to one turn before the next, as people do.
 Every `--interval` seconds (a minute by default) the service process is sampled from /proc:
-RSS, open file descriptors, established TCP connections to PostgreSQL (5432) and Redis (6379);
+RSS, CPU used (100 % = one core), open file descriptors, established TCP connections to PostgreSQL (5432) and Redis (6379);
 with the p50/p99 callback latency and the errors (a non-200, or no answer within 5 s) of the
 requests that finished in that interval. At the end the rows are checked for half-written ones
 (benchmarks/row_invariants.py).
@@ -144,10 +144,13 @@ async def soak(svc: ServiceProcesses, args: argparse.Namespace) -> dict[str, Any
             await asyncio.sleep(max(0.0, at - time.perf_counter()))
             window = windows[-1]
             windows.append(Window())
+            sample = process_sample(svc.pid)
+            used = sample["cpu_s"] - (samples[-1] if samples else baseline)["cpu_s"]
             samples.append(
                 {
                     "at_s": round(time.perf_counter() - began),
-                    **process_sample(svc.pid),
+                    **sample,
+                    "cpu_pct": round(100 * used / args.interval),
                     "requests": len(window.latencies),
                     "p50_ms": percentile_ms(window.latencies, 0.50),
                     "p99_ms": percentile_ms(window.latencies, 0.99),
