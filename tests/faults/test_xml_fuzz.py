@@ -44,17 +44,35 @@ def _xml(fields: list[tuple[str, str, bool]]) -> bytes:
     return f"<xml>{''.join(parts)}</xml>".encode("utf-8", "surrogatepass")
 
 
+# The fields every message needs, often present and well formed (last, so a random duplicate does
+# not override them): without them no example got past the protocol checks to to_inbound, whose
+# call here lacked an argument unnoticed.
+ENVELOPE = st.lists(
+    st.sampled_from(
+        [
+            ("ToUserName", "gh_legalaid_demo", False),
+            ("FromUserName", "o_fuzz_citizen", False),
+            ("CreateTime", "1796600000", False),
+            ("MsgId", "24000000000000000", False),
+        ]
+    ),
+    unique=True,
+    max_size=4,
+)
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
+    ENVELOPE,
     st.lists(st.tuples(st.sampled_from(FIELDS), VALUES, st.booleans()), max_size=12),
     st.sampled_from(MSG_TYPES),
 )
-def test_any_message_shaped_xml_is_read_or_refused_as_bad_request(fields, msg_type):
-    xml = _xml([("MsgType", msg_type, False), *fields])
+def test_any_message_shaped_xml_is_read_or_refused_as_bad_request(envelope, fields, msg_type):
+    xml = _xml([("MsgType", msg_type, False), *fields, *envelope])
     try:
         message = parse_wechat_message(xml)
         parsed = parse_xml_fields(xml)
-        to_inbound(message, parsed, datetime(2026, 12, 7, tzinfo=UTC))
+        to_inbound(message, parsed, datetime(2026, 12, 7, tzinfo=UTC), lambda openid: "c_" + openid[:14])
     except BadWeChatRequest:
         pass  # a clear 400
 
