@@ -106,8 +106,10 @@ def read_wechat_message(xml: bytes) -> tuple[Any, dict[str, str]]:
         raise BadWeChatRequest("MsgId is not a 64-bit number")
     if fields["MsgType"].lower() != "event" and not msg_id:
         raise BadWeChatRequest("missing MsgId")
-    if len(fields["FromUserName"]) > 64:
-        raise BadWeChatRequest("FromUserName too long")
+    # WeChat's ids are far shorter; a longer one would not fit its column (PostgreSQL refuses it).
+    for name, longest in (("FromUserName", 64), ("MediaId", 128), ("EventKey", 128)):
+        if len(fields.get(name, "")) > longest:
+            raise BadWeChatRequest(f"{name} too long")
     try:
         return parse_message(xml.decode("utf-8")), fields
     except (ValueError, KeyError, TypeError, AttributeError, IndexError, UnicodeDecodeError) as exc:

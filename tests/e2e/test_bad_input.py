@@ -339,6 +339,9 @@ INCOMPLETE = {
     "MsgId-negative": lambda c: _with_field(_text(c), "MsgId", "-7"),
     "MsgId-hex": lambda c: _with_field(_text(c), "MsgId", "0x1F"),
     "FromUserName-too-long": lambda c: _with_field(_text(c), "FromUserName", "o" * 65),
+    # Longer than their columns: PostgreSQL refused the insert, a 503 WeChat would retry for ever.
+    "MediaId-too-long": lambda c: _with_field(c.image_xml(), "MediaId", "m" * 129),
+    "EventKey-too-long": lambda c: _with_field(c.event_xml("CLICK"), "EventKey", "k" * 129),
 }
 
 
