@@ -84,7 +84,7 @@ async def profile(args: argparse.Namespace) -> dict:
         quiet = subprocess.DEVNULL
         fake = subprocess.Popen(
             [sys.executable, "-m", "bot.cli", "fake-wechat", "--port", str(fake_port)],
-            env=base_env,
+            env=dict(base_env, LEGALAID_WECHAT_APPID=APPID),  # else every token request is refused
             stdout=quiet,
             stderr=quiet,
         )

@@ -92,7 +92,9 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
             LEGALAID_LOG_LEVEL="ERROR",
         )
         fake = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "fake-wechat", "--port", str(fake_port)], env=base_env
+            # The fake serves the service's appid; with the demo's, every token request is refused.
+            [sys.executable, "-m", "bot.cli", "fake-wechat", "--port", str(fake_port)],
+            env=dict(base_env, LEGALAID_WECHAT_APPID=APPID),
         )
         service = subprocess.Popen([sys.executable, "-m", "bot.cli", "serve", "--port", str(port)], env=env)
         url, fake_url = f"http://127.0.0.1:{port}", f"http://127.0.0.1:{fake_port}"

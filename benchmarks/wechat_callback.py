@@ -218,7 +218,9 @@ async def run(args: argparse.Namespace) -> dict:
             env["LEGALAID_DATABASE_URL"] = POSTGRES_URL
             env["LEGALAID_REDIS_URL"] = REDIS_URL
             await reset_postgres(POSTGRES_URL)
-        fake = _start([sys.executable, "-m", "bot.cli", "fake-wechat", "--port", str(fake_port)], base_env)
+        # The fake serves the service's appid; with the demo's, every token request is refused.
+        fake_env = dict(base_env, LEGALAID_WECHAT_APPID=APPID)
+        fake = _start([sys.executable, "-m", "bot.cli", "fake-wechat", "--port", str(fake_port)], fake_env)
         service = _start([sys.executable, "-m", "bot.cli", "serve", "--port", str(port)], env)
         try:
             await _wait_ready(f"http://127.0.0.1:{port}")
