@@ -1,0 +1,373 @@
+"""`legalaid serve --workers N`: refused on SQLite or without Redis; on PostgreSQL + Redis, two worker
+processes share one port, a console on one worker sees what another did, and each WeChat message is
+recorded and answered once whichever workers its retries reach.
+
+The workers are real child processes of the real command. Which worker holds a connection is read
+from /proc (the worker whose file descriptors include the server end of that TCP connection), so
+the tests can pin a connection to each worker without the service revealing anything.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import signal
+import socket
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+
+from bot.auth.accounts import save_account
+from bot.center.specialties import load_specialties
+from bot.clock import SystemClock
+from bot.settings import REPO_ROOT
+from bot.store.db import open_database
+from bot.wechat.citizen_simulator import CitizenSimulator
+from bot.wechat.fake_api import DEMO_APPID, DEMO_APPSECRET
+from tests.command_line import Running, command_env, free_port, legalaid_args, start_legalaid
+from tests.conftest import (
+    CONSOLE_PASSWORD,
+    REDIS_URL,
+    TEST_ALIAS_KEY,
+    TEST_FIELD_KEY,
+    TEST_PROTECTION,
+    FakeWeChatServer,
+    new_aes_key,
+)
+from tests.e2e.test_handoff_console_api import LABOR_STORY
+
+ON_POSTGRES = pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
+
+
+# ---- refusals ---------------------------------------------------------------------------------------
+async def _refused(tmp_path: Path, **settings: str) -> tuple[int, str, int]:
+    return await _refused_with(tmp_path, "2", **settings)
+
+
+async def _refused_with(tmp_path: Path, workers: str, **settings: str) -> tuple[int, str, int]:
+    port = free_port()
+    process = await asyncio.create_subprocess_exec(
+        *legalaid_args("serve", "--workers", workers, "--port", str(port)),
+        env=command_env(**settings),
+        cwd=tmp_path,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _, err = await asyncio.wait_for(process.communicate(), timeout=60)
+    assert process.returncode is not None
+    return process.returncode, err.decode(), port
+
+
+async def test_several_workers_on_sqlite_are_refused_before_anything_starts(tmp_path: Path):
+    code, err, port = await _refused(
+        tmp_path, database_url=f"sqlite+aiosqlite:///{tmp_path}/one.db", redis_url=REDIS_URL
+    )
+    assert code == 2
+    [line] = err.strip().splitlines()
+    assert line.startswith("legalaid: --workers 2 needs PostgreSQL") and "SQLite" in line, line
+    assert not (tmp_path / "one.db").exists(), "the database was opened"
+    assert _port_is_free(port)
+
+
+@ON_POSTGRES
+async def test_several_workers_without_a_shared_redis_are_refused(tmp_path: Path, database_url: str):
+    code, err, port = await _refused(tmp_path, database_url=database_url)
+    assert code == 2
+    [line] = err.strip().splitlines()
+    assert "LEGALAID_REDIS_URL" in line and "in-process substitute" in line, line
+    assert _port_is_free(port)
+
+
+async def test_zero_workers_is_refused(tmp_path: Path):
+    code, err, _ = await _refused_with(tmp_path, "0", database_url=f"sqlite+aiosqlite:///{tmp_path}/one.db")
+    assert (code, err.strip()) == (2, "legalaid: --workers must be at least 1, not 0")
+
+
+def _port_is_free(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) != 0
+
+
+# ---- two workers on PostgreSQL + Redis -----------------------------------------------------------------
+@dataclass
+class TwoWorkers:
+    url: str
+    running: Running
+    token: str
+    aes_key: str
+    database_url: str
+
+    @property
+    def port(self) -> int:
+        return int(self.url.rsplit(":", 1)[1])
+
+    def worker_pids(self) -> set[int]:
+        return _children_of(self.running.process.pid)
+
+    def citizen(self, http: aiohttp.ClientSession, openid: str) -> CitizenSimulator:
+        return CitizenSimulator(
+            http, self.url, token=self.token, openid=openid, aes_key=self.aes_key, appid=DEMO_APPID
+        )
+
+
+@pytest.fixture
+async def two_workers(
+    database_url: str, redis_prefix: str, fake_wechat: FakeWeChatServer, builtin_nlu: Any, tmp_path: Path
+) -> AsyncIterator[TwoWorkers]:
+    """`legalaid serve --workers 2` on the test PostgreSQL database (emptied) and the shared Redis.
+
+    `builtin_nlu` is asked for so the model is saved in .models before the workers load it."""
+    port = free_port()
+    token, aes_key = "test-token-" + secrets.token_hex(4), new_aes_key()
+    env = command_env(
+        database_url=database_url,
+        redis_url=REDIS_URL,
+        redis_prefix=redis_prefix,
+        redis_timeout_seconds="10",
+        wechat_api_base=fake_wechat.url,
+        wechat_token=token,
+        wechat_aes_key=aes_key,
+        wechat_appid=DEMO_APPID,
+        wechat_appsecret=DEMO_APPSECRET,
+        alias_key=TEST_ALIAS_KEY,
+        field_key=TEST_FIELD_KEY,
+    )
+    running = start_legalaid("serve", "--workers", "2", "--port", str(port), env=env, cwd=tmp_path)
+    service = TwoWorkers(f"http://127.0.0.1:{port}", running, token, aes_key, database_url)
+    try:
+        await running.wait_until_answering(f"{service.url}/readyz")
+        for _ in range(100):  # both workers up, not only the first
+            if len(service.worker_pids()) == 2:
+                break
+            await asyncio.sleep(0.1)
+        yield service
+    finally:
+        running.stop()
+
+
+def _children_of(parent: int) -> set[int]:
+    children = set()
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == parent:
+                children.add(int(entry))
+    return children
+
+
+def _worker_holding(client_port: int, server_port: int, pids: set[int]) -> int | None:
+    """The worker whose file descriptors hold the server end of the connection from `client_port`."""
+    wanted = f"0100007F:{server_port:04X} 0100007F:{client_port:04X}"
+    inodes = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if f"{fields[1]} {fields[2]}" == wanted:
+            inodes.add(f"socket:[{fields[9]}]")
+    for pid in pids:
+        try:
+            fds = os.listdir(f"/proc/{pid}/fd")
+        except OSError:
+            continue
+        for fd in fds:
+            try:
+                if os.readlink(f"/proc/{pid}/fd/{fd}") in inodes:
+                    return pid
+            except OSError:
+                continue
+    return None
+
+
+def _client_port(response: aiohttp.ClientResponse) -> int:
+    assert response.connection is not None and response.connection.transport is not None
+    return int(response.connection.transport.get_extra_info("sockname")[1])
+
+
+@dataclass
+class Pinned:
+    """A client whose one kept-alive connection, from a port of our choosing, one worker serves."""
+
+    http: aiohttp.ClientSession
+    port: int
+
+
+async def _connection_on(service: TwoWorkers, pid: int) -> Pinned:
+    for _ in range(40):
+        port = free_port()
+        connector = aiohttp.TCPConnector(limit=1, local_addr=("127.0.0.1", port))
+        http = aiohttp.ClientSession(connector=connector)
+        async with http.get(f"{service.url}/healthz") as resp:
+            await resp.read()
+        if _worker_holding(port, service.port, service.worker_pids()) == pid:
+            return Pinned(http, port)
+        await http.close()
+    raise AssertionError(f"no connection reached worker {pid} in 40 tries")
+
+
+async def _add_consultant(database_url: str, username: str) -> None:
+    db = open_database(database_url, TEST_PROTECTION)
+    try:
+        await save_account(
+            db,
+            username=username,
+            password=CONSOLE_PASSWORD,
+            role="consultant",
+            specialties=["general"],
+            known_specialties=load_specialties(REPO_ROOT / "data" / "specialties.yml").names,
+            now=SystemClock().now(),
+        )
+    finally:
+        await db.close()
+
+
+async def _next_event(stream: aiohttp.ClientResponse) -> str:
+    """The next `event: handoff` data line of an SSE stream."""
+    event = None
+    async for raw in stream.content:
+        line = raw.decode().strip()
+        if line.startswith("event: "):
+            event = line.removeprefix("event: ")
+        elif line.startswith("data: ") and event == "handoff":
+            return line.removeprefix("data: ")
+    raise AssertionError("the stream ended without an event")
+
+
+@ON_POSTGRES
+@pytest.mark.timeout(180)
+async def test_a_live_stream_on_one_worker_sees_a_handoff_opened_through_the_other(
+    two_workers: TwoWorkers, http: aiohttp.ClientSession
+):
+    await _add_consultant(two_workers.database_url, "zhang")
+    browser = aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True))
+    streams: dict[int, aiohttp.ClientResponse] = {}
+    opened: list[aiohttp.ClientResponse] = []
+    try:
+        async with browser.post(
+            f"{two_workers.url}/api/session", json={"username": "zhang", "password": CONSOLE_PASSWORD}
+        ) as r:
+            assert r.status == 200, await r.text()
+        pids = two_workers.worker_pids()
+        assert len(pids) == 2
+        # The same login opens streams until one is held by each worker (each stream is its own
+        # connection, and the kernel hands each to whichever worker accepts first).
+        for _ in range(30):
+            stream = await browser.get(f"{two_workers.url}/api/handoffs/stream")
+            assert stream.status == 200
+            opened.append(stream)
+            assert (await stream.content.readline()).strip() == b": connected"
+            holder = _worker_holding(_client_port(stream), two_workers.port, pids)
+            assert holder in pids
+            streams.setdefault(holder, stream)
+            if len(streams) == 2:
+                break
+        assert set(streams) == pids, "no stream reached the second worker"
+
+        citizen = two_workers.citizen(http, "o" + secrets.token_hex(13))
+        await citizen.say(LABOR_STORY)
+        told = await citizen.say("转人工")
+        assert told.reply_text is not None and "工作人员" in told.reply_text
+
+        # Whichever worker opened the handoff, the other worker's stream saw it too.
+        changes = {
+            pid: await asyncio.wait_for(_next_event(stream), timeout=15) for pid, stream in streams.items()
+        }
+        assert len(set(changes.values())) == 1, changes
+        assert '"type": "opened"' in next(iter(changes.values()))
+    finally:
+        for stream in opened:
+            stream.close()
+        await browser.close()
+
+
+@ON_POSTGRES
+@pytest.mark.timeout(180)
+async def test_retries_reaching_both_workers_are_recorded_once_and_answered_once(
+    two_workers: TwoWorkers, fake_wechat: FakeWeChatServer
+):
+    """Each message goes to both workers at once (WeChat retrying on another connection), and to
+    each a second time: one message row, one delivery and one answer the citizen reads, per message."""
+    pids = sorted(two_workers.worker_pids())
+    to_a, to_b = [await _connection_on(two_workers, pid) for pid in pids]
+    try:
+        citizens = [(f"o{secrets.token_hex(13)}", text) for text in ("工伤怎么认定", "我想咨询离婚的事") * 6]
+        results: dict[str, list[Any]] = {}
+
+        async def burst(openid: str, text: str) -> None:
+            a, b = two_workers.citizen(to_a.http, openid), two_workers.citizen(to_b.http, openid)
+            xml = a.text_xml(text, msg_id=a.next_msg_id())
+            results[openid] = list(await asyncio.gather(a.send(xml), b.send(xml), b.send(xml), a.send(xml)))
+
+        await asyncio.gather(*(burst(openid, text) for openid, text in citizens))
+        # The pinned connections were kept all along: both workers really took part.
+        holders = [_worker_holding(p.port, two_workers.port, set(pids)) for p in (to_a, to_b)]
+        assert holders == pids
+
+        for openid, replies in results.items():
+            assert [r.status for r in replies] == [200] * 4, openid
+            passive = {r.reply_text for r in replies if r.reply_text is not None}
+            assert len(passive) <= 1
+            sent = [] if passive else await _wait_for_sends(fake_wechat, openid)
+            assert len(passive) + len(sent) == 1, (openid, passive, sent)
+        await asyncio.sleep(0.5)  # a wrong extra send would have reached the fake by now
+        for openid, replies in results.items():
+            if any(r.reply_text for r in replies):
+                assert await fake_wechat.sent(openid) == [], "answered passively and by message"
+        db = open_database(two_workers.database_url, TEST_PROTECTION)
+        try:
+            inbound = await _scalar(db, "SELECT COUNT(*) FROM message WHERE direction = 'in'")
+            keys = await _scalar(db, "SELECT COUNT(DISTINCT msg_key) FROM message WHERE direction = 'in'")
+            deliveries = await _scalar(db, "SELECT COUNT(*) FROM delivery")
+        finally:
+            await db.close()
+        assert (inbound, keys, deliveries) == (len(citizens), len(citizens), len(citizens))
+    finally:
+        await to_a.http.close()
+        await to_b.http.close()
+
+
+async def _scalar(db: Any, sql: str) -> int:
+    from sqlalchemy import text
+
+    return int(await db.read(lambda conn: conn.execute(text(sql)).scalar_one()))
+
+
+async def _wait_for_sends(fake: FakeWeChatServer, openid: str) -> list[dict[str, Any]]:
+    for _ in range(100):
+        sent = await fake.sent(openid)
+        if sent:
+            return sent
+        await asyncio.sleep(0.1)
+    return await fake.sent(openid)
+
+
+@ON_POSTGRES
+@pytest.mark.timeout(180)
+async def test_a_killed_worker_is_replaced_and_sigterm_stops_every_worker(two_workers: TwoWorkers):
+    first = two_workers.worker_pids()
+    victim = min(first)
+    os.kill(victim, signal.SIGKILL)
+    for _ in range(300):
+        now = two_workers.worker_pids()
+        if len(now) == 2 and victim not in now:
+            break
+        await asyncio.sleep(0.1)
+    else:
+        raise AssertionError(f"worker {victim} was not replaced:\n{two_workers.running.output.read_text()}")
+    async with aiohttp.ClientSession() as http:
+        for _ in range(10):  # fresh connections: whichever worker takes them answers
+            async with http.get(f"{two_workers.url}/healthz", headers={"Connection": "close"}) as resp:
+                assert resp.status == 200
+    assert "worker_died" in two_workers.running.output.read_text()
+
+    workers = two_workers.worker_pids()
+    two_workers.running.process.send_signal(signal.SIGTERM)
+    assert await asyncio.to_thread(two_workers.running.process.wait, 40) == 0
+    assert all(not Path(f"/proc/{pid}").exists() for pid in workers), "a worker outlived the parent"
+    assert _port_is_free(two_workers.port)
