@@ -366,8 +366,19 @@ async def test_a_killed_worker_is_replaced_and_sigterm_stops_every_worker(two_wo
                 assert resp.status == 200
     assert "worker_died" in two_workers.running.output.read_text()
 
-    workers = two_workers.worker_pids()
-    two_workers.running.process.send_signal(signal.SIGTERM)
-    assert await asyncio.to_thread(two_workers.running.process.wait, 40) == 0
+    # A console's open live stream does not hold the stop: it ends when its worker shuts down.
+    await _add_consultant(two_workers.database_url, "zhang")
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as browser:
+        login = {"username": "zhang", "password": CONSOLE_PASSWORD}
+        async with browser.post(f"{two_workers.url}/api/session", json=login) as r:
+            assert r.status == 200
+        async with browser.get(f"{two_workers.url}/api/handoffs/stream") as stream:
+            assert (await stream.content.readline()).strip() == b": connected"
+            workers = two_workers.worker_pids()
+            started = asyncio.get_running_loop().time()
+            two_workers.running.process.send_signal(signal.SIGTERM)
+            assert await asyncio.to_thread(two_workers.running.process.wait, 40) == 0
+            stopped_in = asyncio.get_running_loop().time() - started
+    assert stopped_in < 15, f"stopping took {stopped_in:.1f} s"
     assert all(not Path(f"/proc/{pid}").exists() for pid in workers), "a worker outlived the parent"
     assert _port_is_free(two_workers.port)
