@@ -31,7 +31,9 @@ from benchmarks.postgres import BENCH_KEY_ENV, reset_postgres
 
 TOKEN = "bench-token"
 APPID = "wxbench000000000"
-POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+POSTGRES_URL = os.environ.get(
+    "LEGALAID_BENCH_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+)
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
@@ -142,6 +144,7 @@ async def run(args: argparse.Namespace) -> dict:
     aes_key = base64.b64encode(secrets.token_bytes(32)).decode().rstrip("=")
     per_run = int(args.max_rps * args.duration)
     results: dict = {"concurrency": args.concurrency, "duration_s": args.duration, "db": args.db}
+    results["workers"] = args.workers
     base_env = {k: v for k, v in os.environ.items() if not k.startswith("LEGALAID_")}
     with tempfile.TemporaryDirectory() as tmp:
         # Bare handler.
@@ -177,7 +180,10 @@ async def run(args: argparse.Namespace) -> dict:
             env["LEGALAID_REDIS_URL"] = REDIS_URL
             await reset_postgres(POSTGRES_URL)
         fake = _start([sys.executable, "-m", "bot.cli", "fake-wechat", "--port", str(fake_port)], base_env)
-        service = _start([sys.executable, "-m", "bot.cli", "serve", "--port", str(port)], env)
+        service = _start(
+            [sys.executable, "-m", "bot.cli", "serve", "--port", str(port), "--workers", str(args.workers)],
+            env,
+        )
         try:
             await _wait_ready(f"http://127.0.0.1:{port}")
             warm = _requests(aes_key, 500)
@@ -214,6 +220,9 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=20.0)
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="`legalaid serve --workers N` (N > 1 needs --db postgres)"
+    )
     parser.add_argument(
         "--max-rps", type=int, default=3000, help="upper bound on requests prepared per second"
     )
