@@ -141,13 +141,28 @@ async def two_workers(
     service = TwoWorkers(f"http://127.0.0.1:{port}", running, token, aes_key, database_url)
     try:
         await running.wait_until_answering(f"{service.url}/readyz")
-        for _ in range(100):  # both workers up, not only the first
-            if len(service.worker_pids()) == 2:
-                break
-            await asyncio.sleep(0.1)
+        await _both_workers_answering(service)
         yield service
     finally:
         running.stop()
+
+
+async def _both_workers_answering(service: TwoWorkers) -> None:
+    """Until each worker has answered a connection: /readyz answered by the first one says nothing
+    of the second, which may still be loading its model on a busy machine."""
+    seen: set[int | None] = set()
+    for _ in range(600):
+        pids = service.worker_pids()
+        if len(pids) == 2 and pids <= seen:
+            return
+        port = free_port()
+        connector = aiohttp.TCPConnector(limit=1, local_addr=("127.0.0.1", port))
+        async with aiohttp.ClientSession(connector=connector) as http:
+            async with http.get(f"{service.url}/healthz") as resp:
+                await resp.read()
+            seen.add(_worker_holding(port, service.port, pids))
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"both workers never answered:\n{service.running.output.read_text()}")
 
 
 def _children_of(parent: int) -> set[int]:
@@ -199,7 +214,7 @@ class Pinned:
 
 
 async def _connection_on(service: TwoWorkers, pid: int) -> Pinned:
-    for _ in range(40):
+    for _ in range(100):
         port = free_port()
         connector = aiohttp.TCPConnector(limit=1, local_addr=("127.0.0.1", port))
         http = aiohttp.ClientSession(connector=connector)
@@ -208,7 +223,7 @@ async def _connection_on(service: TwoWorkers, pid: int) -> Pinned:
         if _worker_holding(port, service.port, service.worker_pids()) == pid:
             return Pinned(http, port)
         await http.close()
-    raise AssertionError(f"no connection reached worker {pid} in 40 tries")
+    raise AssertionError(f"no connection reached worker {pid} in 100 tries")
 
 
 async def _add_consultant(database_url: str, username: str) -> None:
@@ -339,7 +354,7 @@ async def _scalar(db: Any, sql: str) -> int:
 
 
 async def _wait_for_sends(fake: FakeWeChatServer, openid: str) -> list[dict[str, Any]]:
-    for _ in range(100):
+    for _ in range(300):
         sent = await fake.sent(openid)
         if sent:
             return sent
