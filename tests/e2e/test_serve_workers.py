@@ -397,3 +397,29 @@ async def test_a_killed_worker_is_replaced_and_sigterm_stops_every_worker(two_wo
     assert stopped_in < 15, f"stopping took {stopped_in:.1f} s"
     assert all(not Path(f"/proc/{pid}").exists() for pid in workers), "a worker outlived the parent"
     assert _port_is_free(two_workers.port)
+
+
+@ON_POSTGRES
+@pytest.mark.timeout(180)
+async def test_workers_that_keep_dying_at_start_end_the_service_with_exit_1(
+    database_url: str, redis_prefix: str, tmp_path: Path
+):
+    """A broken data directory passes the parent (which never loads the app) and kills each worker
+    at start: after three early deaths the parent gives up instead of restarting forever."""
+    env = command_env(
+        database_url=database_url,
+        redis_url=REDIS_URL,
+        redis_prefix=redis_prefix,
+        alias_key=TEST_ALIAS_KEY,
+        field_key=TEST_FIELD_KEY,
+        data_dir=str(tmp_path / "no-such-data"),
+    )
+    running = start_legalaid("serve", "--workers", "2", "--port", str(free_port()), env=env, cwd=tmp_path)
+    try:
+        code = await asyncio.to_thread(running.process.wait, 150)
+    finally:
+        running.stop()
+    output = running.output.read_text()
+    assert code == 1, output
+    assert output.count("worker_died") >= 3 and "workers_keep_dying" in output, output
+    assert not _children_of(running.process.pid)
