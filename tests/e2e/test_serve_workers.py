@@ -2,9 +2,8 @@
 processes share one port, a console on one worker sees what another did, and each WeChat message is
 recorded and answered once whichever workers its retries reach.
 
-The workers are real child processes of the real command. Which worker holds a connection is read
-from /proc (the worker whose file descriptors include the server end of that TCP connection), so
-the tests can pin a connection to each worker without the service revealing anything.
+The workers are real child processes of the real command; tests/worker_processes.py tells which of
+them holds a connection.
 """
 
 from __future__ import annotations
@@ -13,23 +12,21 @@ import asyncio
 import os
 import secrets
 import signal
-import socket
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
+from sqlalchemy import text
 
 from bot.auth.accounts import save_account
 from bot.center.specialties import load_specialties
 from bot.clock import SystemClock
 from bot.settings import REPO_ROOT
 from bot.store.db import open_database
-from bot.wechat.citizen_simulator import CitizenSimulator
 from bot.wechat.fake_api import DEMO_APPID, DEMO_APPSECRET
-from tests.command_line import Running, command_env, free_port, legalaid_args, start_legalaid
+from tests.command_line import command_env, free_port, legalaid_args, start_legalaid
 from tests.conftest import (
     CONSOLE_PASSWORD,
     REDIS_URL,
@@ -40,6 +37,15 @@ from tests.conftest import (
     new_aes_key,
 )
 from tests.e2e.test_handoff_console_api import LABOR_STORY
+from tests.worker_processes import (
+    TwoWorkers,
+    both_workers_answering,
+    children_of,
+    client_port,
+    connection_on,
+    port_is_free,
+    worker_holding,
+)
 
 ON_POSTGRES = pytest.mark.parametrize("database_url", ["postgres"], indirect=True)
 
@@ -71,7 +77,7 @@ async def test_several_workers_on_sqlite_are_refused_before_anything_starts(tmp_
     [line] = err.strip().splitlines()
     assert line.startswith("legalaid: --workers 2 needs PostgreSQL") and "SQLite" in line, line
     assert not (tmp_path / "one.db").exists(), "the database was opened"
-    assert _port_is_free(port)
+    assert port_is_free(port)
 
 
 @ON_POSTGRES
@@ -80,39 +86,12 @@ async def test_several_workers_without_a_shared_redis_are_refused(tmp_path: Path
     assert code == 2
     [line] = err.strip().splitlines()
     assert "LEGALAID_REDIS_URL" in line and "in-process substitute" in line, line
-    assert _port_is_free(port)
+    assert port_is_free(port)
 
 
 async def test_zero_workers_is_refused(tmp_path: Path):
     code, err, _ = await _refused_with(tmp_path, "0", database_url=f"sqlite+aiosqlite:///{tmp_path}/one.db")
     assert (code, err.strip()) == (2, "legalaid: --workers must be at least 1, not 0")
-
-
-def _port_is_free(port: int) -> bool:
-    with socket.socket() as probe:
-        return probe.connect_ex(("127.0.0.1", port)) != 0
-
-
-# ---- two workers on PostgreSQL + Redis -----------------------------------------------------------------
-@dataclass
-class TwoWorkers:
-    url: str
-    running: Running
-    token: str
-    aes_key: str
-    database_url: str
-
-    @property
-    def port(self) -> int:
-        return int(self.url.rsplit(":", 1)[1])
-
-    def worker_pids(self) -> set[int]:
-        return _children_of(self.running.process.pid)
-
-    def citizen(self, http: aiohttp.ClientSession, openid: str) -> CitizenSimulator:
-        return CitizenSimulator(
-            http, self.url, token=self.token, openid=openid, aes_key=self.aes_key, appid=DEMO_APPID
-        )
 
 
 @pytest.fixture
@@ -141,89 +120,10 @@ async def two_workers(
     service = TwoWorkers(f"http://127.0.0.1:{port}", running, token, aes_key, database_url)
     try:
         await running.wait_until_answering(f"{service.url}/readyz")
-        await _both_workers_answering(service)
+        await both_workers_answering(service)
         yield service
     finally:
         running.stop()
-
-
-async def _both_workers_answering(service: TwoWorkers) -> None:
-    """Until each worker has answered a connection: /readyz answered by the first one says nothing
-    of the second, which may still be loading its model on a busy machine."""
-    seen: set[int | None] = set()
-    for _ in range(600):
-        pids = service.worker_pids()
-        if len(pids) == 2 and pids <= seen:
-            return
-        port = free_port()
-        connector = aiohttp.TCPConnector(limit=1, local_addr=("127.0.0.1", port))
-        async with aiohttp.ClientSession(connector=connector) as http:
-            async with http.get(f"{service.url}/healthz") as resp:
-                await resp.read()
-            seen.add(_worker_holding(port, service.port, pids))
-        await asyncio.sleep(0.05)
-    raise AssertionError(f"both workers never answered:\n{service.running.output.read_text()}")
-
-
-def _children_of(parent: int) -> set[int]:
-    children = set()
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                stat = Path(f"/proc/{entry}/stat").read_text()
-            except OSError:
-                continue
-            if int(stat.rsplit(")", 1)[1].split()[1]) == parent:
-                children.add(int(entry))
-    return children
-
-
-def _worker_holding(client_port: int, server_port: int, pids: set[int]) -> int | None:
-    """The worker whose file descriptors hold the server end of the connection from `client_port`."""
-    wanted = f"0100007F:{server_port:04X} 0100007F:{client_port:04X}"
-    inodes = set()
-    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
-        fields = line.split()
-        if f"{fields[1]} {fields[2]}" == wanted:
-            inodes.add(f"socket:[{fields[9]}]")
-    for pid in pids:
-        try:
-            fds = os.listdir(f"/proc/{pid}/fd")
-        except OSError:
-            continue
-        for fd in fds:
-            try:
-                if os.readlink(f"/proc/{pid}/fd/{fd}") in inodes:
-                    return pid
-            except OSError:
-                continue
-    return None
-
-
-def _client_port(response: aiohttp.ClientResponse) -> int:
-    assert response.connection is not None and response.connection.transport is not None
-    return int(response.connection.transport.get_extra_info("sockname")[1])
-
-
-@dataclass
-class Pinned:
-    """A client whose one kept-alive connection, from a port of our choosing, one worker serves."""
-
-    http: aiohttp.ClientSession
-    port: int
-
-
-async def _connection_on(service: TwoWorkers, pid: int) -> Pinned:
-    for _ in range(100):
-        port = free_port()
-        connector = aiohttp.TCPConnector(limit=1, local_addr=("127.0.0.1", port))
-        http = aiohttp.ClientSession(connector=connector)
-        async with http.get(f"{service.url}/healthz") as resp:
-            await resp.read()
-        if _worker_holding(port, service.port, service.worker_pids()) == pid:
-            return Pinned(http, port)
-        await http.close()
-    raise AssertionError(f"no connection reached worker {pid} in 100 tries")
 
 
 async def _add_consultant(database_url: str, username: str) -> None:
@@ -277,7 +177,7 @@ async def test_a_live_stream_on_one_worker_sees_a_handoff_opened_through_the_oth
             assert stream.status == 200
             opened.append(stream)
             assert (await stream.content.readline()).strip() == b": connected"
-            holder = _worker_holding(_client_port(stream), two_workers.port, pids)
+            holder = worker_holding(client_port(stream), two_workers.port, pids)
             assert holder in pids
             streams.setdefault(holder, stream)
             if len(streams) == 2:
@@ -309,7 +209,7 @@ async def test_retries_reaching_both_workers_are_recorded_once_and_answered_once
     """Each message goes to both workers at once (WeChat retrying on another connection), and to
     each a second time: one message row, one delivery and one answer the citizen reads, per message."""
     pids = sorted(two_workers.worker_pids())
-    to_a, to_b = [await _connection_on(two_workers, pid) for pid in pids]
+    to_a, to_b = [await connection_on(two_workers, pid) for pid in pids]
     try:
         citizens = [(f"o{secrets.token_hex(13)}", text) for text in ("工伤怎么认定", "我想咨询离婚的事") * 6]
         results: dict[str, list[Any]] = {}
@@ -321,7 +221,7 @@ async def test_retries_reaching_both_workers_are_recorded_once_and_answered_once
 
         await asyncio.gather(*(burst(openid, text) for openid, text in citizens))
         # The pinned connections were kept all along: both workers really took part.
-        holders = [_worker_holding(p.port, two_workers.port, set(pids)) for p in (to_a, to_b)]
+        holders = [worker_holding(p.port, two_workers.port, set(pids)) for p in (to_a, to_b)]
         assert holders == pids
 
         for openid, replies in results.items():
@@ -348,8 +248,6 @@ async def test_retries_reaching_both_workers_are_recorded_once_and_answered_once
 
 
 async def _scalar(db: Any, sql: str) -> int:
-    from sqlalchemy import text
-
     return int(await db.read(lambda conn: conn.execute(text(sql)).scalar_one()))
 
 
@@ -396,7 +294,7 @@ async def test_a_killed_worker_is_replaced_and_sigterm_stops_every_worker(two_wo
             stopped_in = asyncio.get_running_loop().time() - started
     assert stopped_in < 15, f"stopping took {stopped_in:.1f} s"
     assert all(not Path(f"/proc/{pid}").exists() for pid in workers), "a worker outlived the parent"
-    assert _port_is_free(two_workers.port)
+    assert port_is_free(two_workers.port)
 
 
 @ON_POSTGRES
@@ -422,4 +320,4 @@ async def test_workers_that_keep_dying_at_start_end_the_service_with_exit_1(
     output = running.output.read_text()
     assert code == 1, output
     assert output.count("worker_died") >= 3 and "workers_keep_dying" in output, output
-    assert not _children_of(running.process.pid)
+    assert not children_of(running.process.pid)
