@@ -2,8 +2,9 @@
 
 Why one socket opened by the parent and inherited by each worker, not SO_REUSEPORT sockets bound
 in each worker:
-- the port is checked once, before anything starts: a busy port is one plain error, and no other
-  program can join our port by binding it with SO_REUSEPORT too;
+- the port is checked once, before anything starts: a busy port is one plain error. With
+  SO_REUSEPORT a second `legalaid serve` started by mistake under the same user (another release,
+  another configuration) would silently take a share of the traffic instead;
 - the accept queue belongs to the one socket, so connections waiting in it survive a worker's
   death and are taken by the others or its replacement (a closed SO_REUSEPORT socket drops the
   connections queued on it), and a stopping worker simply stops accepting;
