@@ -95,8 +95,19 @@ async def test_zero_workers_is_refused(tmp_path: Path):
 
 
 @pytest.fixture
+def worker_settings() -> dict[str, str]:
+    """More LEGALAID_ settings for the workers; a test parametrizes it to change them."""
+    return {}
+
+
+@pytest.fixture
 async def two_workers(
-    database_url: str, redis_prefix: str, fake_wechat: FakeWeChatServer, builtin_nlu: Any, tmp_path: Path
+    database_url: str,
+    redis_prefix: str,
+    fake_wechat: FakeWeChatServer,
+    builtin_nlu: Any,
+    tmp_path: Path,
+    worker_settings: dict[str, str],
 ) -> AsyncIterator[TwoWorkers]:
     """`legalaid serve --workers 2` on the test PostgreSQL database (emptied) and the shared Redis.
 
@@ -115,6 +126,7 @@ async def two_workers(
         wechat_appsecret=DEMO_APPSECRET,
         alias_key=TEST_ALIAS_KEY,
         field_key=TEST_FIELD_KEY,
+        **worker_settings,
     )
     running = start_legalaid("serve", "--workers", "2", "--port", str(port), env=env, cwd=tmp_path)
     service = TwoWorkers(f"http://127.0.0.1:{port}", running, token, aes_key, database_url)
@@ -258,6 +270,42 @@ async def _wait_for_sends(fake: FakeWeChatServer, openid: str) -> list[dict[str,
             return sent
         await asyncio.sleep(0.1)
     return await fake.sent(openid)
+
+
+@ON_POSTGRES
+@pytest.mark.parametrize(
+    "worker_settings",
+    [{"delivery_retry_seconds": "0.5", "passive_reply_budget": "0.001", "wechat_max_retries": "0"}],
+)
+@pytest.mark.timeout(180)
+async def test_both_workers_resending_failed_answers_send_each_once(
+    two_workers: TwoWorkers, fake_wechat: FakeWeChatServer, http: aiohttp.ClientSession
+):
+    """WeChat's customer-service API fails each answer's first send: the answers wait 10 s, then the
+    delivery sweeps, which both worker processes run every half second, resend them; each citizen
+    gets one answer. (Two claims racing for one row are tested in test_transcript_store.py: the
+    window between two processes' sweeps is too narrow to hit reliably from here.)"""
+    citizens = [two_workers.citizen(http, f"o{secrets.token_hex(13)}") for _ in range(10)]
+    await fake_wechat.fail("custom_send", status=500, times=len(citizens))  # each first attempt
+    results = await asyncio.gather(*(c.say("工伤怎么认定") for c in citizens))
+    assert [r.status for r in results] == [200] * len(citizens)
+    passive = {c.openid for c, r in zip(citizens, results, strict=True) if r.reply_text is not None}
+    db = open_database(two_workers.database_url, TEST_PROTECTION)
+    try:
+        for _ in range(300):  # the first back-off is 10 s
+            rows = await db.read(lambda conn: conn.execute(text("SELECT status FROM delivery")).all())
+            if len(rows) == len(citizens) and all(row.status in ("sent", "passive") for row in rows):
+                break
+            await asyncio.sleep(0.1)
+        retried = await _scalar(db, "SELECT COUNT(*) FROM delivery WHERE status = 'sent' AND attempts > 1")
+    finally:
+        await db.close()
+    assert {row.status for row in rows} <= {"sent", "passive"}, rows
+    assert retried > 0, "no answer waited for a resend: the test proved nothing"
+    await asyncio.sleep(1.5)  # three more sweeps of each worker: a second copy would be out by now
+    for citizen in citizens:
+        sent = await fake_wechat.sent(citizen.openid)
+        assert len(sent) == (0 if citizen.openid in passive else 1), (citizen.openid, sent)
 
 
 @ON_POSTGRES
