@@ -369,3 +369,38 @@ async def test_workers_that_keep_dying_at_start_end_the_service_with_exit_1(
     assert code == 1, output
     assert output.count("worker_died") >= 3 and "workers_keep_dying" in output, output
     assert not children_of(running.process.pid)
+
+
+@ON_POSTGRES
+async def test_workers_with_no_migrate_refuse_a_schema_that_is_not_current(tmp_path: Path, database_url: str):
+    """The parent checks the schema once for every worker: with --no-migrate it refuses to start
+    (the operator runs `legalaid db upgrade` first), and no worker is started."""
+    db = open_database(database_url, TEST_PROTECTION)
+    current = await _scalar_text(db, "SELECT version_num FROM alembic_version")
+    await db.write(lambda conn: conn.execute(text("UPDATE alembic_version SET version_num = '0001'")))
+    try:
+        port = free_port()
+        process = await asyncio.create_subprocess_exec(
+            *legalaid_args("serve", "--workers", "2", "--no-migrate", "--port", str(port)),
+            env=command_env(
+                database_url=database_url,
+                redis_url=REDIS_URL,
+                alias_key=TEST_ALIAS_KEY,
+                field_key=TEST_FIELD_KEY,
+            ),
+            cwd=tmp_path,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        _, err = await asyncio.wait_for(process.communicate(), timeout=60)
+    finally:
+        await db.write(
+            lambda conn: conn.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": current})
+        )
+        await db.close()
+    assert process.returncode == 78
+    assert "schema is not current" in err.decode() and "legalaid db upgrade" in err.decode()
+    assert port_is_free(port)
+
+
+async def _scalar_text(db: Any, sql: str) -> str:
+    return str(await db.read(lambda conn: conn.execute(text(sql)).scalar_one()))
