@@ -51,10 +51,6 @@ ON_POSTGRES = pytest.mark.parametrize("database_url", ["postgres"], indirect=Tru
 
 
 # ---- refusals ---------------------------------------------------------------------------------------
-async def _refused(tmp_path: Path, **settings: str) -> tuple[int, str, int]:
-    return await _refused_with(tmp_path, "2", **settings)
-
-
 async def _refused_with(tmp_path: Path, workers: str, **settings: str) -> tuple[int, str, int]:
     port = free_port()
     process = await asyncio.create_subprocess_exec(
@@ -70,8 +66,8 @@ async def _refused_with(tmp_path: Path, workers: str, **settings: str) -> tuple[
 
 
 async def test_several_workers_on_sqlite_are_refused_before_anything_starts(tmp_path: Path):
-    code, err, port = await _refused(
-        tmp_path, database_url=f"sqlite+aiosqlite:///{tmp_path}/one.db", redis_url=REDIS_URL
+    code, err, port = await _refused_with(
+        tmp_path, "2", database_url=f"sqlite+aiosqlite:///{tmp_path}/one.db", redis_url=REDIS_URL
     )
     assert code == 2
     [line] = err.strip().splitlines()
@@ -82,7 +78,7 @@ async def test_several_workers_on_sqlite_are_refused_before_anything_starts(tmp_
 
 @ON_POSTGRES
 async def test_several_workers_without_a_shared_redis_are_refused(tmp_path: Path, database_url: str):
-    code, err, port = await _refused(tmp_path, database_url=database_url)
+    code, err, port = await _refused_with(tmp_path, "2", database_url=database_url)
     assert code == 2
     [line] = err.strip().splitlines()
     assert "LEGALAID_REDIS_URL" in line and "in-process substitute" in line, line
@@ -259,8 +255,8 @@ async def test_retries_reaching_both_workers_are_recorded_once_and_answered_once
         await to_b.http.close()
 
 
-async def _scalar(db: Any, sql: str) -> int:
-    return int(await db.read(lambda conn: conn.execute(text(sql)).scalar_one()))
+async def _scalar(db: Any, sql: str) -> Any:
+    return await db.read(lambda conn: conn.execute(text(sql)).scalar_one())
 
 
 async def _wait_for_sends(fake: FakeWeChatServer, openid: str) -> list[dict[str, Any]]:
@@ -376,7 +372,7 @@ async def test_workers_with_no_migrate_refuse_a_schema_that_is_not_current(tmp_p
     """The parent checks the schema once for every worker: with --no-migrate it refuses to start
     (the operator runs `legalaid db upgrade` first), and no worker is started."""
     db = open_database(database_url, TEST_PROTECTION)
-    current = await _scalar_text(db, "SELECT version_num FROM alembic_version")
+    current = str(await _scalar(db, "SELECT version_num FROM alembic_version"))
     await db.write(lambda conn: conn.execute(text("UPDATE alembic_version SET version_num = '0001'")))
     try:
         port = free_port()
@@ -400,7 +396,3 @@ async def test_workers_with_no_migrate_refuse_a_schema_that_is_not_current(tmp_p
     assert process.returncode == 78
     assert "schema is not current" in err.decode() and "legalaid db upgrade" in err.decode()
     assert port_is_free(port)
-
-
-async def _scalar_text(db: Any, sql: str) -> str:
-    return str(await db.read(lambda conn: conn.execute(text(sql)).scalar_one()))
