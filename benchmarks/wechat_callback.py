@@ -31,7 +31,9 @@ from benchmarks.postgres import BENCH_KEY_ENV, reset_postgres
 
 TOKEN = "bench-token"
 APPID = "wxbench000000000"
-POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+POSTGRES_URL = os.environ.get(
+    "LEGALAID_BENCH_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+)
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
@@ -183,6 +185,7 @@ async def run(args: argparse.Namespace) -> dict:
         "duration_s": args.duration,
         "db": args.db,
         "citizens": args.citizens,
+        "workers": args.workers,
     }
     base_env = {k: v for k, v in os.environ.items() if not k.startswith("LEGALAID_")}
     with tempfile.TemporaryDirectory() as tmp:
@@ -221,7 +224,10 @@ async def run(args: argparse.Namespace) -> dict:
         # The fake serves the service's appid; with the demo's, every token request is refused.
         fake_env = dict(base_env, LEGALAID_WECHAT_APPID=APPID)
         fake = _start([sys.executable, "-m", "bot.cli", "fake-wechat", "--port", str(fake_port)], fake_env)
-        service = _start([sys.executable, "-m", "bot.cli", "serve", "--port", str(port)], env)
+        service = _start(
+            [sys.executable, "-m", "bot.cli", "serve", "--port", str(port), "--workers", str(args.workers)],
+            env,
+        )
         try:
             await _wait_ready(f"http://127.0.0.1:{port}")
             # The warm-up's 500 messages come from the same followers: during the run they are
@@ -254,6 +260,9 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
     parser.add_argument("--citizens", type=int, default=200, help="followers writing in turn")
+    parser.add_argument(
+        "--workers", type=int, default=1, help="`legalaid serve --workers N` (N > 1 needs --db postgres)"
+    )
     parser.add_argument(
         "--max-rps", type=int, default=3000, help="upper bound on requests prepared per second"
     )

@@ -1,5 +1,4 @@
-"""The `legalaid` command: serve, demo, chat, fake-wechat, db upgrade, keys, users, data, nlu,
-records retention, backup and restore."""
+"""`legalaid`: serve, demo, chat, fake-wechat, db upgrade, keys, users, data, nlu, records, backup, restore."""
 
 from __future__ import annotations
 
@@ -44,6 +43,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8080)
     serve.add_argument("--no-migrate", action="store_true", help="refuse to start if migrations are pending")
+    serve.add_argument(
+        "--workers", type=int, default=1, help="processes sharing the port (PostgreSQL, Redis)"
+    )
     serve.set_defaults(run=_serve)
 
     demo = sub.add_parser(
@@ -125,19 +127,13 @@ def _settings(**overrides: object) -> Settings:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from aiohttp import web
+    from bot.serving import serve
 
-    from bot.app import create_app
-    from bot.demo import listen
-
-    settings = _settings()
-    listening = listen(args.port, host=args.host, serves="the service", flag="--port")
-    web.run_app(create_app(settings, migrate=not args.no_migrate), sock=listening, print=None)
-    return 0
+    return serve(_settings(), args.workers, host=args.host, port=args.port, migrate=not args.no_migrate)
 
 
 def _fake_wechat(args: argparse.Namespace) -> int:
-    from bot.demo import listen
+    from bot.serving import listen
     from bot.wechat.fake_api import run_fake_wechat
 
     # The account the service calls with (LEGALAID_WECHAT_APPID / _APPSECRET): any other gets

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import errno
 import secrets
-import socket
 import sys
 from pathlib import Path
 
@@ -14,6 +12,7 @@ from aiohttp import web
 from bot.app import CENTER, CLOCK, DATABASE, create_app
 from bot.auth.accounts import save_account
 from bot.errors import PortUnavailable
+from bot.serving import listen
 from bot.settings import Settings
 from bot.wechat.chat_terminal import run_chat
 from bot.wechat.fake_api import create_fake_wechat_app
@@ -68,18 +67,6 @@ async def run_demo(settings: Settings, *, port: int, fake_port: int, chat: bool)
     finally:
         await service.cleanup()
         await fake.cleanup()
-
-
-def listen(port: int, *, serves: str, flag: str, host: str = "127.0.0.1") -> socket.socket:
-    """A listening socket on host:port, or one plain sentence naming the port and the flag that moves it."""
-    try:
-        return socket.create_server((host, port))
-    except OSError as exc:
-        problem = "is already in use" if exc.errno == errno.EADDRINUSE else f"cannot be used ({exc.strerror})"
-        raise PortUnavailable(
-            f"port {port} {problem}, so {serves} cannot listen on {host}:{port}. "
-            f"Stop the program using it, or move {serves} to another port with {flag}."
-        ) from None
 
 
 async def _demo_consultant(app: web.Application) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import pickle
 import re
 import time
@@ -124,7 +125,8 @@ class NluModel:
 
     def save(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
+        # One temporary file per process: workers started together may each train and save at once.
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
         with tmp.open("wb") as fh:
             pickle.dump(replace(self), fh, protocol=pickle.HIGHEST_PROTOCOL)  # without the cache
         tmp.replace(path)  # atomic: a second worker never reads half a model

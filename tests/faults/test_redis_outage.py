@@ -188,3 +188,63 @@ async def test_readiness_says_redis_is_degraded_not_that_the_service_is_down(
     assert resp.status == 200 and body["checks"]["redis"].startswith("degraded")
     assert body["checks"]["database"] == "ok"
     own_redis.restart()
+
+
+async def _as_wechat_to_workers(workers: list[CitizenSimulator], text: str) -> tuple[str | None, int]:
+    """As `_as_wechat`, but each attempt reaches the next worker, as WeChat's retries may."""
+    params, body = workers[0].signed(workers[0].text_xml(text))
+    for attempt in range(1, WECHAT_ATTEMPTS + 1):
+        try:
+            result = await asyncio.wait_for(
+                workers[attempt % len(workers)].post(params, body), WECHAT_TIMEOUT
+            )
+        except TimeoutError:
+            continue
+        if result.status == 200:
+            return result.reply_text, attempt
+    raise AssertionError(f"WeChat gave up on {text!r}: the message would be lost")
+
+
+@pytest.mark.parametrize("fault", ["stalled", "killed"])
+async def test_two_workers_during_a_redis_outage_record_and_answer_each_message_once(
+    svc: RunningService,
+    start_service: ServiceFactory,
+    own_redis: OwnRedis,
+    fake_wechat: FakeWeChatServer,
+    fault: str,
+):
+    """Two workers (two apps, each with its own pools, one database and one Redis): each retry of a
+    message goes to the other worker while Redis fails, and both workers' sweeps settle afterwards."""
+    other = await start_service(
+        clock=svc.clock,
+        redis_url=own_redis.url,
+        redis_timeout_seconds=Settings().redis_timeout_seconds,
+        wechat_aes_key=svc.aes_key,
+        wechat_token=svc.settings.wechat_token.get_secret_value(),
+    )
+    pairs = [(svc.citizen(f"o_two_{i:02d}"), other.citizen(f"o_two_{i:02d}")) for i in range(CITIZENS)]
+    passive: dict[str, list[str]] = {a.openid: [] for a, _ in pairs}
+
+    async def write(pair: tuple[CitizenSimulator, CitizenSimulator], text: str) -> int:
+        reply, attempts = await _as_wechat_to_workers(list(pair), text)
+        if reply is not None:
+            passive[pair[0].openid].append(reply)
+        return attempts
+
+    await asyncio.gather(*(write(p, "你好") for p in pairs))
+    if fault == "stalled":
+        own_redis.stall()
+    else:
+        own_redis.kill()
+    try:
+        attempts = await asyncio.gather(*(write(p, "在吗") for p in pairs))
+    finally:
+        if fault == "stalled":
+            own_redis.resume()
+        else:
+            own_redis.restart()
+    await _answers(own_redis.url)
+    assert max(attempts) <= WECHAT_ATTEMPTS
+    for worker in (svc, other):
+        await _settle(worker)
+    await _assert_each_message_once_and_answered_once(svc, fake_wechat, [a for a, _ in pairs], passive, 2)
