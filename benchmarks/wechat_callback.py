@@ -224,10 +224,8 @@ async def run(args: argparse.Namespace) -> dict:
         # The fake serves the service's appid; with the demo's, every token request is refused.
         fake_env = dict(base_env, LEGALAID_WECHAT_APPID=APPID)
         fake = _start([sys.executable, "-m", "bot.cli", "fake-wechat", "--port", str(fake_port)], fake_env)
-        service = _start(
-            [sys.executable, "-m", "bot.cli", "serve", "--port", str(port), "--workers", str(args.workers)],
-            env,
-        )
+        workers = ["--workers", str(args.workers)] if args.workers > 1 else []  # older trees lack it
+        service = _start([sys.executable, "-m", "bot.cli", "serve", "--port", str(port), *workers], env)
         try:
             await _wait_ready(f"http://127.0.0.1:{port}")
             # The warm-up's 500 messages come from the same followers: during the run they are
