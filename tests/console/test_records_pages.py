@@ -141,8 +141,12 @@ async def test_a_supervisor_finds_reads_annotates_and_exports_a_consultation(
     exports = "SELECT COUNT(*) FROM audit_entry WHERE action = 'export_consultations'"
     assert await svc.scalar(exports) == 2
 
-    await found.click()  # read again from the server: the annotation was kept
-    await expect(page.locator("#record-annotations")).to_contain_text(ANNOTATION)
+    # Read again from the server (the page may show the record it holds before the answer comes,
+    # so wait for the server's answer, which is sent after its audit entry is written).
+    record_url = re.compile(rf"/api/consultations/{record_id}(\?|$)")
+    async with page.expect_response(lambda r: bool(record_url.search(r.url)) and r.request.method == "GET"):
+        await found.click()
+    await expect(page.locator("#record-annotations")).to_contain_text(ANNOTATION)  # the annotation was kept
     assert await svc.scalar(viewed) == 2
     tab.assert_no_script_errors()
 
