@@ -27,8 +27,17 @@ import subprocess
 import sys
 import tempfile
 
-from benchmarks.postgres import BENCH_KEY_ENV, reset_postgres
-from benchmarks.wechat_callback import APPID, REDIS_URL, TOKEN, _free_ports, _requests, _wait_ready, load
+from benchmarks.postgres import reset_postgres
+from benchmarks.wechat_callback import (
+    APPID,
+    REDIS_URL,
+    _free_ports,
+    _requests,
+    _wait_ready,
+    load,
+    outside_env,
+    service_env,
+)
 
 OURS = re.compile(r"\((bot|handoff|console|scheduler)/")
 STARTUP = ("_find_and_load", "load_or_train", "_upgrade", "upgrade_schema")
@@ -61,17 +70,8 @@ async def profile(args: argparse.Namespace) -> dict:
         raise SystemExit("py-spy is not installed: pip install -e '.[bench]'")
     aes_key = base64.b64encode(secrets.token_bytes(32)).decode().rstrip("=")
     fake_port, port = _free_ports(2)
-    base_env = {k: v for k, v in os.environ.items() if not k.startswith("LEGALAID_")}
-    env = dict(
-        base_env,
-        **BENCH_KEY_ENV,
-        LEGALAID_WECHAT_TOKEN=TOKEN,
-        LEGALAID_WECHAT_AES_KEY=aes_key,
-        LEGALAID_WECHAT_APPID=APPID,
-        LEGALAID_WECHAT_API_BASE=f"http://127.0.0.1:{fake_port}",
-        LEGALAID_LOG_LEVEL="WARNING",
-        LEGALAID_REDIS_PREFIX=f"bench:{secrets.token_hex(4)}:",
-    )
+    base_env = outside_env()
+    env = service_env(aes_key, fake_port, f"bench:{secrets.token_hex(4)}:")
     with tempfile.TemporaryDirectory() as tmp:
         if args.db == "sqlite":
             env["LEGALAID_DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp}/bench.db"

@@ -28,8 +28,8 @@ from typing import Any
 
 import aiohttp
 
-from benchmarks.postgres import BENCH_KEY_ENV, bench_protection, reset_postgres
-from benchmarks.wechat_callback import APPID, POSTGRES_URL, TOKEN, _free_ports, _wait_ready
+from benchmarks.postgres import bench_protection, reset_postgres
+from benchmarks.wechat_callback import APPID, POSTGRES_URL, TOKEN, _free_ports, _wait_ready, service_env
 
 TRIES = 4
 TRY_TIMEOUT = 5.0
@@ -79,13 +79,10 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         db_url = f"sqlite+aiosqlite:///{tmp}/outage.db" if args.db == "sqlite" else POSTGRES_URL
         if args.db == "postgres":
             await reset_postgres(POSTGRES_URL)
-        env = dict(
-            base_env,
-            **BENCH_KEY_ENV,
-            LEGALAID_WECHAT_TOKEN=TOKEN,
-            LEGALAID_WECHAT_AES_KEY=aes_key,
-            LEGALAID_WECHAT_APPID=APPID,
-            LEGALAID_WECHAT_API_BASE=f"http://127.0.0.1:{fake_port}",
+        env = service_env(
+            aes_key,
+            fake_port,
+            f"bench:{secrets.token_hex(4)}:",
             LEGALAID_DATABASE_URL=db_url,
             LEGALAID_REDIS_URL=f"redis://127.0.0.1:{redis_port}/0",
             LEGALAID_DELIVERY_RETRY_SECONDS="2",

@@ -25,8 +25,16 @@ from typing import Any
 
 import aiohttp
 
-from benchmarks.postgres import BENCH_KEY_ENV, bench_protection, reset_postgres
-from benchmarks.wechat_callback import APPID, POSTGRES_URL, REDIS_URL, TOKEN, _free_ports, _wait_ready
+from benchmarks.postgres import bench_protection, reset_postgres
+from benchmarks.wechat_callback import (
+    APPID,
+    POSTGRES_URL,
+    REDIS_URL,
+    TOKEN,
+    _free_ports,
+    _wait_ready,
+    service_env,
+)
 
 POSTGRES_ENV = "LEGALAID_BENCH_POSTGRES_URL"
 POSTGRES_PORT = 5432
@@ -87,20 +95,10 @@ async def service_processes(
     """Start the service on `db` ("sqlite" or "postgres"); stop it (SIGTERM) and clean up after."""
     aes_key = base64.b64encode(secrets.token_bytes(32)).decode().rstrip("=")
     prefix = f"bench:{name}:{secrets.token_hex(4)}:"
-    base_env = {k: v for k, v in os.environ.items() if not k.startswith("LEGALAID_")}
     logs = Path(tempfile.mkdtemp(prefix=f"legalaid-{name}-"))
     with tempfile.TemporaryDirectory() as tmp:
         fake_port, port = _free_ports(2)
-        env = dict(
-            base_env,
-            **BENCH_KEY_ENV,
-            LEGALAID_WECHAT_TOKEN=TOKEN,
-            LEGALAID_WECHAT_AES_KEY=aes_key,
-            LEGALAID_WECHAT_APPID=APPID,
-            LEGALAID_WECHAT_API_BASE=f"http://127.0.0.1:{fake_port}",
-            LEGALAID_LOG_LEVEL="WARNING",
-            LEGALAID_REDIS_PREFIX=prefix,
-        )
+        env = service_env(aes_key, fake_port, prefix)
         if db == "sqlite":
             env["LEGALAID_DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp}/{name}.db"
         else:

@@ -37,6 +37,28 @@ POSTGRES_URL = os.environ.get(
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
+def outside_env() -> dict[str, str]:
+    """This process's environment without any LEGALAID_ setting, so a run sets every one itself."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("LEGALAID_")}
+
+
+def service_env(aes_key: str, fake_port: int, prefix: str, **settings: str) -> dict[str, str]:
+    """The environment `legalaid serve` runs with in a benchmark: the bench keys, the account,
+    the fake WeChat API on `fake_port`, quiet logs, a Redis prefix of its own; `settings` add to it."""
+    env = dict(
+        outside_env(),
+        **BENCH_KEY_ENV,
+        LEGALAID_WECHAT_TOKEN=TOKEN,
+        LEGALAID_WECHAT_AES_KEY=aes_key,
+        LEGALAID_WECHAT_APPID=APPID,
+        LEGALAID_WECHAT_API_BASE=f"http://127.0.0.1:{fake_port}",
+        LEGALAID_LOG_LEVEL="WARNING",
+        LEGALAID_REDIS_PREFIX=prefix,
+    )
+    env.update(settings)
+    return env
+
+
 def _free_ports(count: int) -> list[int]:
     """Distinct free ports (all sockets held open until every port is chosen)."""
     with contextlib.ExitStack() as stack:
@@ -205,16 +227,7 @@ async def run(args: argparse.Namespace) -> dict:
             bare.wait()
         # The service: fake WeChat API + legalaid serve.
         fake_port, port = _free_ports(2)
-        env = dict(base_env)
-        env.update(
-            **BENCH_KEY_ENV,
-            LEGALAID_WECHAT_TOKEN=TOKEN,
-            LEGALAID_WECHAT_AES_KEY=aes_key,
-            LEGALAID_WECHAT_APPID=APPID,
-            LEGALAID_WECHAT_API_BASE=f"http://127.0.0.1:{fake_port}",
-            LEGALAID_LOG_LEVEL="WARNING",
-            LEGALAID_REDIS_PREFIX=f"bench:{secrets.token_hex(4)}:",
-        )
+        env = service_env(aes_key, fake_port, f"bench:{secrets.token_hex(4)}:")
         if args.db == "sqlite":
             env["LEGALAID_DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp}/bench.db"
         else:
