@@ -160,7 +160,7 @@ async def _database_lock_ctx(app: web.Application) -> AsyncIterator[None]:
 
 async def _redis_ctx(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
-    redis = connect_redis(settings.redis_url, settings.redis_timeout_seconds)
+    redis = connect_redis(settings.redis_url, timeout_seconds=settings.redis_timeout_seconds)
     await redis.ping()
     app[REDIS] = redis
     app[LIVE] = LiveFeed(redis, RedisKeys(settings.redis_prefix).handoff_changes())

@@ -44,7 +44,9 @@ class RedisMarkers:
         if new_pair:
             return True, bool(new_key)
         stored = await self._redis.get(nonce_key)
-        fresh = stored is None or (stored.decode() if isinstance(stored, bytes) else str(stored)) == body_digest
+        fresh = (
+            stored is None or (stored.decode() if isinstance(stored, bytes) else str(stored)) == body_digest
+        )
         return fresh, bool(new_key)
 
 
@@ -63,17 +65,17 @@ class LocalMarkers:
     ) -> tuple[bool, bool]:
         now = self._clock.now().timestamp()
         self._forget_expired(now)
-        pair = self._set_new(f"nonce:{timestamp}:{nonce}", body_digest, now + nonce_ttl)
-        seen = self._set_new(f"seen:{msg_key}", "1", now + SEEN_TTL_SECONDS)
+        pair = self._set_new(f"nonce:{timestamp}:{nonce}", body_digest, now, nonce_ttl)
+        seen = self._set_new(f"seen:{msg_key}", "1", now, SEEN_TTL_SECONDS)
         fresh = pair is None or pair == body_digest
         return fresh, seen is None
 
-    def _set_new(self, key: str, value: str, expires_at: float) -> str | None:
+    def _set_new(self, key: str, value: str, now: float, ttl: float) -> str | None:
         """Like SET NX EX: None when the key was free (now set), else the value it holds."""
         held = self._expiry.get(key)
-        if held is not None and held[0] > self._clock.now().timestamp():
+        if held is not None and held[0] > now:
             return held[1]
-        self._expiry[key] = (expires_at, value)
+        self._expiry[key] = (now + ttl, value)
         self._expiry.move_to_end(key)
         return None
 

@@ -15,7 +15,7 @@ log = structlog.get_logger(__name__)
 REDIS_MAX_CONNECTIONS = 100
 
 
-def connect_redis(url: str | None, timeout_seconds: float = 2.0) -> aioredis.Redis:
+def connect_redis(url: str | None, *, timeout_seconds: float) -> aioredis.Redis:
     """Real Redis when a URL is set; otherwise the in-process substitute (embedded default).
 
     A stalled server fails a call after `timeout_seconds` (the turn is already recorded in the
@@ -128,19 +128,3 @@ class LocalCitizenLocks:
             if self._users[citizen_alias] == 0:  # forget idle citizens so the dict stays small
                 del self._users[citizen_alias]
                 del self._locks[citizen_alias]
-
-
-async def first_body_for(
-    redis: aioredis.Redis, keys: RedisKeys, timestamp: str, nonce: str, body_digest: str, ttl_seconds: int
-) -> bool:
-    """True when this (timestamp, nonce) pair is new, or came before with the same body (a retry)."""
-    key = keys.callback_nonce(timestamp, nonce)
-    if await redis.set(key, body_digest, nx=True, ex=ttl_seconds):
-        return True
-    stored = await redis.get(key)
-    return stored is None or (stored.decode() if isinstance(stored, bytes) else str(stored)) == body_digest
-
-
-async def mark_seen(redis: aioredis.Redis, keys: RedisKeys, msg_key: str, ttl_seconds: int = 600) -> bool:
-    """Fast path for WeChat's retries: True the first time a msg_key is seen."""
-    return bool(await redis.set(keys.seen_message(msg_key), b"1", nx=True, ex=ttl_seconds))

@@ -11,7 +11,8 @@ import pytest
 from bot.app import PROTECTION
 from bot.consultations.turns import ConversationState, Inbound, Outbound
 from bot.dialogue.engine import Response
-from bot.store.redis_keys import RedisKeys, mark_seen
+from bot.store.callback_markers import RedisMarkers
+from bot.store.redis_keys import RedisKeys
 from bot.wechat.inbound import message_key
 from bot.wechat.protocol import parse_xml_fields
 from tests.conftest import FakeWeChatServer, RunningService, ServiceFactory
@@ -133,11 +134,14 @@ async def test_retry_of_a_message_the_database_never_recorded_is_still_answered(
     citizen = svc.citizen()
     xml = citizen.text_xml("我想咨询工伤赔偿", msg_id=citizen.next_msg_id())
     keys = RedisKeys(svc.settings.redis_prefix)
-    assert await mark_seen(
-        svc.redis,
-        keys,
-        message_key(parse_xml_fields(xml.encode()), svc.app[PROTECTION].index.citizen_alias(citizen.openid)),
+    msg_key = message_key(
+        parse_xml_fields(xml.encode()), svc.app[PROTECTION].index.citizen_alias(citizen.openid)
     )
+    # The first attempt's markers, set as the callback sets them (under another signed nonce).
+    _, first_sight = await RedisMarkers(svc.redis, keys).first_sight(
+        timestamp="0", nonce="first-attempt", body_digest="-", msg_key=msg_key, nonce_ttl=60
+    )
+    assert first_sight
 
     result = await citizen.send(xml)
     assert result.status == 200
