@@ -14,7 +14,7 @@ import shutil
 import signal
 import socket
 import subprocess
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -54,6 +54,22 @@ class OwnRedis:
 
     def restart(self) -> None:
         self.process = _start_redis(self.port)
+
+
+async def _during_outage(own_redis: OwnRedis, fault: str, *writes: Awaitable[int]) -> list[int]:
+    """Run `writes` while Redis is stalled or killed; Redis is back and answering afterwards."""
+    if fault == "stalled":
+        own_redis.stall()
+    else:
+        own_redis.kill()
+    try:
+        return list(await asyncio.gather(*writes))
+    finally:
+        if fault == "stalled":
+            own_redis.resume()
+        else:
+            own_redis.restart()
+        await _answers(own_redis.url)
 
 
 def _free_port() -> int:
@@ -160,18 +176,7 @@ async def test_messages_during_a_redis_outage_are_recorded_once_and_answered_onc
         return attempts
 
     await asyncio.gather(*(write(c, "你好") for c in citizens))  # Redis healthy
-    if fault == "stalled":
-        own_redis.stall()
-    else:
-        own_redis.kill()
-    try:
-        attempts = await asyncio.gather(*(write(c, "在吗") for c in citizens))
-    finally:
-        if fault == "stalled":
-            own_redis.resume()
-        else:
-            own_redis.restart()
-    await _answers(own_redis.url)
+    attempts = await _during_outage(own_redis, fault, *(write(c, "在吗") for c in citizens))
     assert max(attempts) <= WECHAT_ATTEMPTS
     async with svc.http.get(svc.url + "/readyz") as resp:
         assert resp.status == 200
@@ -232,18 +237,7 @@ async def test_two_workers_during_a_redis_outage_record_and_answer_each_message_
         return attempts
 
     await asyncio.gather(*(write(p, "你好") for p in pairs))
-    if fault == "stalled":
-        own_redis.stall()
-    else:
-        own_redis.kill()
-    try:
-        attempts = await asyncio.gather(*(write(p, "在吗") for p in pairs))
-    finally:
-        if fault == "stalled":
-            own_redis.resume()
-        else:
-            own_redis.restart()
-    await _answers(own_redis.url)
+    attempts = await _during_outage(own_redis, fault, *(write(p, "在吗") for p in pairs))
     assert max(attempts) <= WECHAT_ATTEMPTS
     for worker in (svc, other):
         await _settle(worker)
