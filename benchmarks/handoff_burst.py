@@ -103,21 +103,10 @@ async def burst(svc: ServiceProcesses, args: argparse.Namespace) -> dict[str, An
     async def post(http: aiohttp.ClientSession, openid: str, words: str) -> bool:
         citizen = svc.citizen(http, openid)
         params, body = citizen.signed(citizen.text_xml(words))
-        started = time.perf_counter()
         if words == "转人工":
-            asked_at[openid] = started
-        try:
-            async with http.post(
-                svc.url + "/wechat",
-                params=params,
-                data=body,
-                timeout=aiohttp.ClientTimeout(total=REQUEST_TIMEOUT),
-            ) as resp:
-                await resp.read()
-                outcome = str(resp.status)
-        except (TimeoutError, aiohttp.ClientError) as exc:
-            outcome = type(exc).__name__
-        latencies.append(time.perf_counter() - started)
+            asked_at[openid] = time.perf_counter()
+        outcome, seconds = await svc.post_callback(http, params, body, REQUEST_TIMEOUT)
+        latencies.append(seconds)
         if outcome != "200":
             errors[outcome] = errors.get(outcome, 0) + 1
         return outcome == "200"

@@ -17,6 +17,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -65,6 +66,22 @@ class ServiceProcesses:
         from bot.wechat.citizen_simulator import CitizenSimulator
 
         return CitizenSimulator(http, self.url, token=TOKEN, openid=openid, aes_key=self.aes_key, appid=APPID)
+
+    async def post_callback(
+        self, http: aiohttp.ClientSession, params: dict[str, str], body: bytes, timeout: float
+    ) -> tuple[str, float]:
+        """POST one signed body to /wechat as WeChat does: the status (or the client error's
+        name, a timeout included) and the seconds it took."""
+        started = time.perf_counter()
+        try:
+            async with http.post(
+                self.url + "/wechat", params=params, data=body, timeout=aiohttp.ClientTimeout(total=timeout)
+            ) as resp:
+                await resp.read()
+                outcome = str(resp.status)
+        except (TimeoutError, aiohttp.ClientError) as exc:
+            outcome = type(exc).__name__
+        return outcome, time.perf_counter() - started
 
     def command(self, *args: str, stdin: str = "") -> str:
         """A `legalaid` command against the service's database (e.g. `user add`), its output."""

@@ -111,19 +111,7 @@ async def soak(svc: ServiceProcesses, args: argparse.Namespace) -> dict[str, Any
     async def say(http: aiohttp.ClientSession, talk: Conversation) -> None:
         citizen = svc.citizen(http, talk.openid)
         params, body = citizen.signed(citizen.text_xml(talk.turns.pop(0)))
-        started = time.perf_counter()
-        try:
-            async with http.post(
-                svc.url + "/wechat",
-                params=params,
-                data=body,
-                timeout=aiohttp.ClientTimeout(total=REQUEST_TIMEOUT),
-            ) as resp:
-                await resp.read()
-                outcome = str(resp.status)
-        except (TimeoutError, aiohttp.ClientError) as exc:
-            outcome = type(exc).__name__
-        latency = time.perf_counter() - started
+        outcome, latency = await svc.post_callback(http, params, body, REQUEST_TIMEOUT)
         windows[-1].add(latency, outcome)
         every.append(latency)
         if outcome != "200":
